@@ -82,7 +82,7 @@ export class ModelEntryInvalid extends Schema.TaggedError<ModelEntryInvalid>()("
 }) {
   readonly code = "model-entry-invalid"
   override get message(): string {
-    return `invalid model entry ${JSON.stringify(this.modelKey)} in ${this.path} (workspace ${this.workspaceId}): ${this.field} ${this.problem}; the entry is skipped and the file's other entries still count`
+    return `invalid model entry ${JSON.stringify(this.modelKey)} in ${this.path} (workspace ${this.workspaceId}): ${this.field}: ${this.problem}; the entry is skipped and the file's other entries still count`
   }
 }
 
@@ -98,3 +98,85 @@ export type LedgerError =
 
 /** Errors that make a whole ledger unusable. */
 export type LedgerFileError = Exclude<LedgerError, ModelEntryInvalid>
+
+/** An entry of `sessions/` that is a file, not a workspace folder. It is skipped, not counted as an error. */
+export class NotAWorkspaceFolder extends Schema.TaggedError<NotAWorkspaceFolder>()("NotAWorkspaceFolder", LedgerFields) {
+  readonly code = "not-a-workspace-folder"
+  override get message(): string {
+    return `skipped ${this.path}: it is a file inside sessions/, not a workspace folder`
+  }
+}
+
+/** A home named with `--root` (or an environment variable) does not exist or is not a folder. */
+export class HomeNotFound extends Schema.TaggedError<HomeNotFound>()("HomeNotFound", {
+  path: Schema.String,
+  reason: Schema.String
+}) {
+  readonly code = "home-not-found"
+  override get message(): string {
+    return `Mux home not found: ${this.path} ${this.reason}; pass the folder that contains sessions/ and config.json, such as ~/.mux`
+  }
+}
+
+/** A home's `sessions/` folder exists but cannot be listed. */
+export class SessionsUnreadable extends Schema.TaggedError<SessionsUnreadable>()("SessionsUnreadable", {
+  home: Schema.String,
+  path: Schema.String,
+  reason: Schema.String
+}) {
+  readonly code = "sessions-unreadable"
+  override get message(): string {
+    return `cannot list workspaces in ${this.path}: ${this.reason}; no ledger of this home was read. Fix the folder's permissions or type and run again`
+  }
+}
+
+/** Every error that concerns a whole home. */
+export type HomeError = HomeNotFound | SessionsUnreadable
+
+/** No Mux home was found in any of the default places. */
+export class NoHomeFound extends Schema.TaggedError<NoHomeFound>()("NoHomeFound", {
+  lookedAt: Schema.Array(Schema.String)
+}) {
+  readonly code = "no-home-found"
+  override get message(): string {
+    return `no Mux home found; looked at ${this.lookedAt.join(", ")}. Pass one with --root DIR (the folder that contains sessions/), or set XUM_ROOT`
+  }
+}
+
+/** A home's `config.json` is missing or cannot be decoded. Records are still emitted, without project metadata. */
+export class ConfigUnusable extends Schema.TaggedError<ConfigUnusable>()("ConfigUnusable", {
+  home: Schema.String,
+  path: Schema.String,
+  problem: Schema.String
+}) {
+  readonly code = "config-unusable"
+  override get message(): string {
+    return `cannot use ${this.path}: ${this.problem}; usage is still counted, but without projects, titles or sub-agent links`
+  }
+}
+
+/** One workspace entry of `config.json` does not have the expected shape; it is ignored. */
+export class ConfigWorkspaceInvalid extends Schema.TaggedError<ConfigWorkspaceInvalid>()("ConfigWorkspaceInvalid", {
+  home: Schema.String,
+  path: Schema.String,
+  location: Schema.String,
+  problem: Schema.String
+}) {
+  readonly code = "config-workspace-invalid"
+  override get message(): string {
+    return `invalid workspace entry at ${this.location} in ${this.path}: ${this.problem}; the entry is ignored, and that workspace's usage counts without project metadata`
+  }
+}
+
+/** An analysis needs finer data than the records carry, so it would print an empty or wrong result. */
+export class GranularityUnavailable extends Schema.TaggedError<GranularityUnavailable>()("GranularityUnavailable", {
+  needed: Schema.Literal("per-tool", "per-call"),
+  workspaces: Schema.Number,
+  records: Schema.Number
+}) {
+  readonly code = "granularity-unavailable"
+  override get message(): string {
+    const what = this.needed === "per-tool" ? "per-tool attribution" : "per-call attribution"
+    return `${what} is unavailable: Mux ledgers hold per-model totals per workspace only, with no tool calls and no individual calls, so none of the ${this.records} records from ${this.workspaces} workspaces can be split that way. Group by model, provider, workspace, project, agent or day instead`
+  }
+}

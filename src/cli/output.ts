@@ -1,0 +1,29 @@
+import { Effect } from "effect"
+
+/**
+ * Writes text to stdout and waits for the stream to drain when its buffer is full, so
+ * a slow reader never makes the process buffer the whole output in memory. Each call
+ * writes whole lines, so an interrupted run never leaves a line cut in half.
+ */
+export const writeStdout = (text: string): Effect.Effect<void> =>
+  text.length === 0
+    ? Effect.void
+    : Effect.async<void>((resume) => {
+      if (process.stdout.write(text)) resume(Effect.void)
+      else process.stdout.once("drain", () => resume(Effect.void))
+    })
+
+/** Writes text to stderr. */
+export const writeStderr = (text: string): Effect.Effect<void> => Effect.sync(() => void process.stderr.write(text))
+
+/**
+ * Ends the process quietly with status 0 when stdout is closed early, as in
+ * `records | head -1`: the reader has what it wanted, so a closed pipe is not an error.
+ */
+export const exitQuietlyOnClosedPipe = (): void => {
+  const onError = (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(0)
+    throw error
+  }
+  process.stdout.on("error", onError)
+}

@@ -1,0 +1,83 @@
+import type * as FileSystem from "@effect/platform/FileSystem"
+import type * as Path from "@effect/platform/Path"
+import { Effect, Stream } from "effect"
+import { collectEvents } from "../collect/collectEvents.js"
+import type { HomeNotFound, NoHomeFound } from "../domain/errors.js"
+import type { CollectorEvent, LedgerCounted } from "../domain/Outcome.js"
+import type { TurnRecord } from "../domain/TurnRecord.js"
+import { RunReport } from "../report/RunReport.js"
+import { isActive, isInside } from "../report/timeFilter.js"
+import type { RunSettings } from "./settings.js"
+
+/** How many workspaces the date filter kept, and how they were dated. */
+export interface FilterStats {
+  readonly active: boolean
+  readonly workspacesKept: number
+  readonly keptByFileTime: number
+  readonly workspacesDropped: number
+}
+
+export interface Collection {
+  readonly report: RunReport
+  readonly filter: FilterStats
+}
+
+export interface CollectionHandlers {
+  /** Keep one status per ledger in the report (for `check`). */
+  readonly keepStatuses?: boolean
+  /** Receives the records that pass the filters, a stream chunk at a time. */
+  readonly onRecords?: (records: Array<TurnRecord>) => Effect.Effect<void>
+  /** Receives every event, with the records of a counted ledger that passed the filters. */
+  readonly onEvent?: (event: CollectorEvent, keptRecords: ReadonlyArray<TurnRecord>) => void
+}
+
+/**
+ * Runs the collector with a command's settings: applies the project, archive and date
+ * filters to each counted ledger as a whole (every record of a ledger has the same
+ * date), feeds the handlers, and returns what the run reports besides records.
+ */
+export const runCollection = (
+  settings: RunSettings,
+  handlers: CollectionHandlers = {}
+): Effect.Effect<Collection, HomeNotFound | NoHomeFound, FileSystem.FileSystem | Path.Path> =>
+  Effect.gen(function*() {
+    const report = new RunReport(handlers.keepStatuses ?? false)
+    const dateFilterActive = isActive(settings.timeFilter)
+    let workspacesKept = 0
+    let keptByFileTime = 0
+    let workspacesDropped = 0
+
+    const keep = (event: LedgerCounted): ReadonlyArray<TurnRecord> => {
+      const [first] = event.records
+      if (first === undefined) return event.records
+      if (settings.projectKey !== undefined && event.workspace?.projectKey !== settings.projectKey) return []
+      if (settings.excludeArchived && event.workspace?.archived === true) return []
+      if (dateFilterActive) {
+        if (!isInside(Date.parse(first.ts), settings.timeFilter)) {
+          workspacesDropped += 1
+          return []
+        }
+        workspacesKept += 1
+        if (first.tsSource !== "last-request") keptByFileTime += 1
+      }
+      return event.records
+    }
+
+    yield* collectEvents({ roots: settings.roots, maxLedgerBytes: settings.maxLedgerBytes }).pipe(
+      Stream.runForEachChunk((chunk) => {
+        const kept: Array<TurnRecord> = []
+        for (const event of chunk) {
+          report.add(event)
+          const records = event._tag === "LedgerCounted" ? keep(event) : []
+          handlers.onEvent?.(event, records)
+          for (const record of records) kept.push(record)
+        }
+        return handlers.onRecords === undefined || kept.length === 0 ? Effect.void : handlers.onRecords(kept)
+      })
+    )
+
+    return {
+      report,
+      filter: { active: dateFilterActive, workspacesKept, keptByFileTime, workspacesDropped }
+    }
+  })

@@ -1,0 +1,108 @@
+import { Options } from "@effect/cli"
+import * as Path from "@effect/platform/Path"
+import { Clock, Effect, Either, Option } from "effect"
+import { DEFAULT_MAX_LEDGER_BYTES } from "../read/readLedger.js"
+import { normalizeProjectPath } from "../read/readConfig.js"
+import { parseTimeBound, type TimeFilter, validateTimeZone } from "../report/timeFilter.js"
+
+/** A command-line value that is invalid; the run stops before reading anything. */
+export class UsageError {
+  readonly _tag = "UsageError"
+  constructor(readonly message: string) {}
+}
+
+/** Options every command takes. */
+export const commonOptions = {
+  root: Options.text("root").pipe(
+    Options.withDescription(
+      "Mux home to read: the folder that contains sessions/ and config.json (repeatable). Without it, every home found among $XUM_ROOT, $MUX_ROOT, ~/.xum, ~/.mux and ~/.cmux is read"
+    ),
+    Options.repeated
+  ),
+  since: Options.text("since").pipe(
+    Options.withDescription("Keep workspaces whose last request is on or after this date (YYYY-MM-DD) or within this duration (7d, 24h, 30m, 2w)"),
+    Options.optional
+  ),
+  until: Options.text("until").pipe(
+    Options.withDescription("Keep workspaces whose last request is on or before this date (the whole day) or before this duration ago"),
+    Options.optional
+  ),
+  timezone: Options.text("timezone").pipe(
+    Options.withDescription("IANA time zone for day boundaries (default: the local zone)"),
+    Options.optional
+  ),
+  project: Options.text("project").pipe(
+    Options.withDescription("Keep only workspaces of this project path, as listed in config.json"),
+    Options.optional
+  ),
+  excludeArchived: Options.boolean("exclude-archived").pipe(
+    Options.withDescription("Leave out workspaces archived in Mux (they count by default)")
+  ),
+  json: Options.boolean("json").pipe(Options.withDescription("Print JSON instead of text")),
+  strict: Options.boolean("strict").pipe(
+    Options.withDescription("Exit with status 1 when any ledger or config.json has an error")
+  ),
+  maxLedgerBytes: Options.integer("max-ledger-bytes").pipe(
+    Options.withDescription(`Report and skip ledgers larger than this many bytes (default ${DEFAULT_MAX_LEDGER_BYTES})`),
+    Options.withDefault(DEFAULT_MAX_LEDGER_BYTES)
+  )
+}
+
+export interface CommonOptionValues {
+  readonly root: ReadonlyArray<string>
+  readonly since: Option.Option<string>
+  readonly until: Option.Option<string>
+  readonly timezone: Option.Option<string>
+  readonly project: Option.Option<string>
+  readonly excludeArchived: boolean
+  readonly json: boolean
+  readonly strict: boolean
+  readonly maxLedgerBytes: number
+}
+
+/** Checked settings of a run. */
+export interface RunSettings {
+  readonly roots: ReadonlyArray<string>
+  readonly timeFilter: TimeFilter
+  readonly projectKey: string | undefined
+  readonly excludeArchived: boolean
+  readonly json: boolean
+  readonly strict: boolean
+  readonly maxLedgerBytes: number
+}
+
+/** Validates the common options; a value that does not parse is an error, never ignored. */
+export const toRunSettings = (values: CommonOptionValues): Effect.Effect<RunSettings, UsageError, Path.Path> =>
+  Effect.gen(function*() {
+    const path = yield* Path.Path
+    const nowMs = yield* Clock.currentTimeMillis
+    const timeZone = validateTimeZone(
+      Option.getOrElse(values.timezone, () => Intl.DateTimeFormat().resolvedOptions().timeZone)
+    )
+    if (Either.isLeft(timeZone)) return yield* Effect.fail(new UsageError(timeZone.left))
+    const bound = (option: string, value: Option.Option<string>) =>
+      Option.match(value, {
+        onNone: () => Effect.succeed(undefined),
+        onSome: (text) =>
+          Either.match(parseTimeBound(option, text, nowMs), {
+            onLeft: (message) => Effect.fail(new UsageError(message)),
+            onRight: Effect.succeed
+          })
+      })
+    if (values.maxLedgerBytes <= 0) {
+      return yield* Effect.fail(new UsageError(`invalid --max-ledger-bytes ${values.maxLedgerBytes}: expected a positive number of bytes`))
+    }
+    return {
+      roots: values.root,
+      timeFilter: {
+        since: yield* bound("--since", values.since),
+        until: yield* bound("--until", values.until),
+        timeZone: timeZone.right
+      },
+      projectKey: Option.getOrUndefined(Option.map(values.project, (project) => normalizeProjectPath(project, path))),
+      excludeArchived: values.excludeArchived,
+      json: values.json,
+      strict: values.strict,
+      maxLedgerBytes: values.maxLedgerBytes
+    }
+  })

@@ -1,0 +1,196 @@
+import type {
+  CollectorEvent,
+  LedgerCounted,
+  LedgerOutcome,
+  LedgerSetAside,
+  RollUpAnomaly,
+  SetAsideReason
+} from "../domain/Outcome.js"
+import type { RollUpEntry } from "../domain/Ledger.js"
+import { totalTokens } from "../domain/TurnRecord.js"
+import type { WorkspaceFolder } from "../domain/Workspace.js"
+import type { WorkspaceDirectory } from "../domain/WorkspaceConfig.js"
+
+/** A parent ledger's statement, in `rolledUpFrom`, that it contains a child's usage. */
+export interface Claim {
+  readonly parentWorkspaceId: string
+  readonly parentLedgerPath: string
+  readonly entry: RollUpEntry
+}
+
+/**
+ * Decides which decoded ledgers count, so that no usage is counted twice.
+ *
+ * Most ledgers pass straight through. A ledger is held back until every home has been
+ * read when it might turn out to be counted elsewhere: its workspace id appears in more
+ * than one home, `config.json` names a parent for it, or `config.json` does not list it
+ * (Mux removes a rolled-up child's entry, and sometimes not its folder). Only those are
+ * kept in memory. At the end, each held ledger is either counted or set aside:
+ * - a copy of a workspace found in several homes loses to the copy with the later last
+ *   request (the larger total when neither has one);
+ * - a child named in a counted ledger's `rolledUpFrom` is already inside that parent.
+ * A cycle of claims or a child claimed by two parents is corrupt data: each such
+ * ledger is counted once and the anomaly is reported.
+ */
+export class SetAsideResolver {
+  private readonly held: Array<LedgerCounted> = []
+  private readonly claims = new Map<string, Array<Claim>>()
+  /** Workspace id to home of every ledger passed straight through, for claims that arrive later. */
+  private readonly passedIds = new Map<string, string>()
+  /** Inode to ledger path, per device: a few bytes per ledger, so a large home stays small in memory. */
+  private readonly seenFiles = new Map<number, Map<number, WorkspaceFolder>>()
+
+  constructor(
+    private readonly idsInSeveralHomes: ReadonlySet<string>,
+    private readonly directories: ReadonlyMap<string, WorkspaceDirectory>
+  ) {}
+
+  /** Takes one outcome and returns what can be emitted now. */
+  admit(outcome: LedgerOutcome): Array<LedgerOutcome> {
+    if (outcome._tag !== "LedgerCounted") return [outcome]
+
+    if (outcome.fileId !== undefined) {
+      const [device, inode] = outcome.fileId
+      const inodes = this.seenFiles.get(device) ?? new Map<number, WorkspaceFolder>()
+      this.seenFiles.set(device, inodes)
+      const kept = inodes.get(inode)
+      if (kept !== undefined) return [setAside(outcome, { kind: "same-file", keptLedgerPath: kept.ledgerPath })]
+      inodes.set(inode, outcome.folder)
+    }
+
+    for (const [childId, entry] of outcome.rolledUpFrom) {
+      const claims = this.claims.get(childId) ?? []
+      if (!claims.some((claim) => claim.parentWorkspaceId === outcome.folder.workspaceId)) {
+        claims.push({ parentWorkspaceId: outcome.folder.workspaceId, parentLedgerPath: outcome.folder.ledgerPath, entry })
+      }
+      this.claims.set(childId, claims)
+    }
+
+    if (this.mightBeCountedElsewhere(outcome)) {
+      this.held.push(outcome)
+      return []
+    }
+    this.passedIds.set(outcome.folder.workspaceId, outcome.folder.ledgerPath)
+    return [outcome]
+  }
+
+  /** Decides every held ledger once all homes have been read. */
+  finish(): Array<CollectorEvent> {
+    const events: Array<CollectorEvent> = []
+    const winners: Array<LedgerCounted> = []
+
+    for (const copies of groupById(this.held).values()) {
+      const [winner, ...losers] = copies.slice().sort(compareCopies)
+      if (winner === undefined) continue
+      winners.push(winner)
+      for (const loser of losers) {
+        events.push(setAside(loser, { kind: "duplicate-workspace", keptLedgerPath: winner.folder.ledgerPath }))
+      }
+    }
+
+    for (const outcome of winners) {
+      const workspaceId = outcome.folder.workspaceId
+      const parents = this.claimsOf(workspaceId)
+      const [parent] = parents
+      if (parent === undefined) {
+        events.push(outcome)
+      } else if (parents.length > 1) {
+        events.push(outcome, this.anomaly("several-parents", outcome.folder.ledgerPath, workspaceId, parents))
+      } else if (this.isInCycle(workspaceId)) {
+        events.push(outcome, this.anomaly("cycle", outcome.folder.ledgerPath, workspaceId, parents))
+      } else {
+        events.push(setAside(outcome, {
+          kind: "rolled-up",
+          parentWorkspaceId: parent.parentWorkspaceId,
+          parentLedgerPath: parent.parentLedgerPath
+        }))
+      }
+    }
+
+    for (const [workspaceId, ledgerPath] of this.passedIds) {
+      const parents = this.claimsOf(workspaceId)
+      if (parents.length === 0) continue
+      const kind = this.isInCycle(workspaceId) ? "cycle" : parents.length > 1 ? "several-parents" : "claimed-after-counting"
+      events.push(this.anomaly(kind, ledgerPath, workspaceId, parents))
+    }
+    return events
+  }
+
+  /** Every workspace named in some counted ledger's `rolledUpFrom`, with the claims on it. */
+  claimedWorkspaces(): IterableIterator<[string, ReadonlyArray<Claim>]> {
+    return this.claims.entries()
+  }
+
+  /** Parent claims on a workspace, from ledgers other than its own. */
+  claimsOf(workspaceId: string): ReadonlyArray<Claim> {
+    return (this.claims.get(workspaceId) ?? []).filter((claim) => claim.parentWorkspaceId !== workspaceId)
+  }
+
+  private mightBeCountedElsewhere(outcome: LedgerCounted): boolean {
+    const { workspaceId, home } = outcome.folder
+    if (this.idsInSeveralHomes.has(workspaceId)) return true
+    const directory = this.directories.get(home)
+    if (directory === undefined || !directory.available) return true
+    const workspace = directory.workspaces.get(workspaceId)
+    return workspace === undefined || workspace.parentWorkspaceId !== undefined
+  }
+
+  /** True when following the claims upwards from a workspace leads back to it. */
+  private isInCycle(workspaceId: string): boolean {
+    const visited = new Set<string>()
+    let current = workspaceId
+    for (;;) {
+      const [claim, ...others] = this.claimsOf(current)
+      if (claim === undefined || others.length > 0) return false
+      if (claim.parentWorkspaceId === workspaceId) return true
+      if (visited.has(claim.parentWorkspaceId)) return false
+      visited.add(claim.parentWorkspaceId)
+      current = claim.parentWorkspaceId
+    }
+  }
+
+  private anomaly(
+    kind: RollUpAnomaly["kind"],
+    ledgerPath: string,
+    workspaceId: string,
+    parents: ReadonlyArray<Claim>
+  ): RollUpAnomaly {
+    return {
+      _tag: "RollUpAnomaly",
+      kind,
+      workspaceId,
+      ledgerPath,
+      parentWorkspaceIds: parents.map((claim) => claim.parentWorkspaceId)
+    }
+  }
+}
+
+const setAside = (outcome: LedgerCounted, reason: SetAsideReason): LedgerSetAside => ({
+  _tag: "LedgerSetAside",
+  folder: outcome.folder,
+  workspace: outcome.workspace,
+  records: outcome.records,
+  invalidEntries: outcome.invalidEntries,
+  reason
+})
+
+const groupById = (outcomes: ReadonlyArray<LedgerCounted>): Map<string, Array<LedgerCounted>> => {
+  const groups = new Map<string, Array<LedgerCounted>>()
+  for (const outcome of outcomes) {
+    const group = groups.get(outcome.folder.workspaceId)
+    if (group === undefined) groups.set(outcome.folder.workspaceId, [outcome])
+    else group.push(outcome)
+  }
+  return groups
+}
+
+/** Orders copies of one workspace best first: later last request, then larger total, then the earlier home. */
+const compareCopies = (a: LedgerCounted, b: LedgerCounted): number => {
+  const lastA = a.lastRequestMs ?? Number.NEGATIVE_INFINITY
+  const lastB = b.lastRequestMs ?? Number.NEGATIVE_INFINITY
+  if (lastA !== lastB) return lastB - lastA
+  return ledgerTokens(b) - ledgerTokens(a)
+}
+
+const ledgerTokens = (outcome: LedgerCounted): number =>
+  outcome.records.reduce((sum, record) => sum + totalTokens(record.usage), 0)

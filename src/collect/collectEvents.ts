@@ -1,0 +1,128 @@
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Path from "@effect/platform/Path"
+import { Chunk, Clock, Effect, Either, Stream } from "effect"
+import { findHomes } from "../discover/findHomes.js"
+import { listWorkspaces, toWorkspaceFolder } from "../discover/listWorkspaces.js"
+import type { HomeNotFound, NoHomeFound } from "../domain/errors.js"
+import type { Home } from "../domain/Home.js"
+import type { CollectorEvent, HomeOpened, WorkspaceNeverUsed } from "../domain/Outcome.js"
+import type { WorkspaceDirectory, WorkspaceInfo } from "../domain/WorkspaceConfig.js"
+import { readConfig } from "../read/readConfig.js"
+import { DEFAULT_MAX_LEDGER_BYTES } from "../read/readLedger.js"
+import { processWorkspace } from "./processWorkspace.js"
+import { findRelationships } from "./relationships.js"
+import { SetAsideResolver } from "./SetAsideResolver.js"
+
+export interface CollectOptions {
+  /** Homes to read. Empty: every default home that exists (`$XUM_ROOT`, `$MUX_ROOT`, `~/.xum`, `~/.mux`, `~/.cmux`). */
+  readonly roots?: ReadonlyArray<string>
+  /** Ledgers larger than this many bytes are reported and not read. */
+  readonly maxLedgerBytes?: number
+}
+
+/** Workspaces handled per stream chunk: large enough to amortize the stream's per-chunk cost, small enough to bound memory. */
+const WORKSPACES_PER_CHUNK = 256
+
+interface OpenedHome {
+  readonly home: Home
+  readonly workspaceIds: ReadonlyArray<string>
+  readonly directory: WorkspaceDirectory
+  readonly opened: HomeOpened
+  /** Workspaces `config.json` lists that have no session folder. */
+  readonly withoutFolder: ReadonlyArray<WorkspaceInfo>
+}
+
+/**
+ * Streams everything the collector finds in the Mux homes: per home, a `HomeOpened`
+ * event; per workspace folder, one `LedgerOutcome` (counted, set aside, failed or
+ * skipped); and at the end, roll-up anomalies, the workspaces `config.json` lists that
+ * were never used, and the relationships between workspaces.
+ *
+ * Per-file failures are values in the stream; the stream fails only when no home can be
+ * found or an explicit root does not exist. Files are read through `FileSystem`, and
+ * nothing is ever written.
+ */
+export const collectEvents = (
+  options: CollectOptions = {}
+): Stream.Stream<CollectorEvent, HomeNotFound | NoHomeFound, FileSystem.FileSystem | Path.Path> =>
+  Stream.unwrap(
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const path = yield* Path.Path
+      const homes = yield* findHomes(options.roots ?? [])
+      const opened = yield* Effect.forEach(homes, openHome)
+      const settings = {
+        nowMs: yield* Clock.currentTimeMillis,
+        maxLedgerBytes: options.maxLedgerBytes ?? DEFAULT_MAX_LEDGER_BYTES
+      }
+
+      const directories = new Map(opened.map((home) => [home.home.path, home.directory]))
+      const resolver = new SetAsideResolver(idsInSeveralHomes(opened), directories)
+
+      const readHome = ({ directory, home, opened, workspaceIds }: OpenedHome) =>
+        Stream.concat(
+          Stream.make(opened),
+          Stream.fromIteratorSucceed(workspaceIds.values(), WORKSPACES_PER_CHUNK).pipe(
+            Stream.mapChunksEffect((ids) =>
+              Effect.map(
+                Effect.forEach(ids, (workspaceId) =>
+                  processWorkspace(
+                    toWorkspaceFolder(home, workspaceId, path),
+                    directory.workspaces.get(workspaceId),
+                    settings
+                  )),
+                (outcomes) => Chunk.unsafeFromArray(outcomes.flatMap((outcome) => resolver.admit(outcome)))
+              )
+            ),
+            Stream.provideService(FileSystem.FileSystem, fs)
+          )
+        )
+
+      const finish = Stream.suspend(() => {
+        const events = resolver.finish()
+        // A listed workspace without a folder whose usage a parent claims was rolled up and removed, not unused.
+        const neverUsed = opened.flatMap((home) =>
+          home.withoutFolder
+            .filter((workspace) => resolver.claimsOf(workspace.id).length === 0)
+            .map((workspace): WorkspaceNeverUsed => ({ _tag: "WorkspaceNeverUsed", home: home.home.path, workspace }))
+        )
+        return Stream.fromIterable([...events, ...neverUsed, ...findRelationships(directories.values(), resolver)])
+      })
+
+      return Stream.concat(Stream.concatAll(Chunk.unsafeFromArray(opened.map(readHome))), finish)
+    })
+  )
+
+/** Reads a home's `config.json` and lists its workspaces, before any ledger is read. */
+const openHome = (home: Home): Effect.Effect<OpenedHome, never, FileSystem.FileSystem | Path.Path> =>
+  Effect.gen(function*() {
+    const config = yield* readConfig(home)
+    const listing = yield* Effect.either(listWorkspaces(home))
+    const workspaceIds = Either.getOrElse(listing, () => [] as Array<string>)
+    const onDisk = new Set(workspaceIds)
+
+    const withoutFolder = Either.isLeft(listing)
+      ? []
+      : [...config.directory.workspaces.values()].filter((workspace) => !onDisk.has(workspace.id))
+    const opened: HomeOpened = {
+      _tag: "HomeOpened",
+      home,
+      workspaceFolders: workspaceIds.length,
+      configAvailable: config.directory.available,
+      problems: Either.isLeft(listing) ? [...config.problems, listing.left] : config.problems
+    }
+    return { home, workspaceIds, directory: config.directory, opened, withoutFolder }
+  })
+
+const idsInSeveralHomes = (homes: ReadonlyArray<OpenedHome>): Set<string> => {
+  if (homes.length < 2) return new Set()
+  const seen = new Set<string>()
+  const repeated = new Set<string>()
+  for (const home of homes) {
+    for (const id of home.workspaceIds) {
+      if (seen.has(id)) repeated.add(id)
+      else seen.add(id)
+    }
+  }
+  return repeated
+}

@@ -1,0 +1,51 @@
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Path from "@effect/platform/Path"
+import { Effect } from "effect"
+import { SessionsUnreadable } from "../domain/errors.js"
+import type { Home } from "../domain/Home.js"
+import { LEDGER_FILE_NAME, type WorkspaceFolder } from "../domain/Workspace.js"
+
+/**
+ * Lists the workspace ids of a home: every entry of `sessions/`, one level down
+ * only, so the copies of removed sub-agents under a parent's `subagent-transcripts/`
+ * are never taken for workspaces. Names are sorted by code unit, so the order in which
+ * the file system lists them changes nothing. A home without `sessions/` has no
+ * workspaces yet.
+ */
+export const listWorkspaces = (
+  home: Home
+): Effect.Effect<Array<string>, SessionsUnreadable, FileSystem.FileSystem | Path.Path> =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const sessionsPath = path.join(home.path, "sessions")
+
+    const names = yield* fs.readDirectory(sessionsPath).pipe(
+      Effect.catchIf(
+        (error) => error._tag === "SystemError" && error.reason === "NotFound",
+        () => Effect.succeed([] as Array<string>)
+      ),
+      Effect.mapError((error) =>
+        new SessionsUnreadable({
+          home: home.path,
+          path: sessionsPath,
+          reason: error._tag === "SystemError" && error.reason === "PermissionDenied"
+            ? "permission denied"
+            : error.description ?? error.message
+        })
+      )
+    )
+
+    return names.slice().sort(compareCodeUnits)
+  })
+
+/**
+ * Builds the paths of one workspace folder. Folders are built one at a time while the
+ * stream runs, so a home of 100,000 workspaces holds only their names in memory.
+ */
+export const toWorkspaceFolder = (home: Home, workspaceId: string, path: Path.Path): WorkspaceFolder => {
+  const folderPath = path.join(home.path, "sessions", workspaceId)
+  return { home: home.path, workspaceId, folderPath, ledgerPath: path.join(folderPath, LEDGER_FILE_NAME) }
+}
+
+const compareCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)

@@ -1,0 +1,98 @@
+import { escapeText, toSafeJson } from "./escape.js"
+import { describeAnomaly, type LedgerStatus, type RunReport } from "./RunReport.js"
+
+const STATUS_WIDTH = 10
+
+/**
+ * Renders `check` as text: per home, where it was found and what `config.json` gave;
+ * one line per ledger with its status; set-aside ledgers with the reason; workspaces
+ * never used; every typed error with its path and reason; then the counts.
+ */
+export const renderCheckText = (report: RunReport): string => {
+  const lines: Array<string> = []
+  for (const opened of report.homes) {
+    const others = opened.home.aliases.filter((alias) => alias !== opened.home.path)
+    lines.push(`home ${opened.home.path}${others.length > 0 ? ` (also reached as ${others.join(", ")}, which resolve to it)` : ""}`)
+    lines.push(`  ${opened.workspaceFolders} workspace folders; config.json ${opened.configAvailable ? "read" : "not usable"}`)
+  }
+  lines.push("")
+  for (const status of report.statuses) lines.push(statusLine(status))
+  if (report.neverUsed.length > 0) {
+    lines.push("")
+    for (const event of report.neverUsed) {
+      lines.push(`${"never used".padEnd(STATUS_WIDTH)} ${event.workspace.id} in ${event.home}: listed in config.json, no session folder`)
+    }
+  }
+  if (report.anomalies.length > 0) {
+    lines.push("")
+    for (const anomaly of report.anomalies) lines.push(`warning: ${describeAnomaly(anomaly)}`)
+  }
+  if (report.errors.length > 0) {
+    lines.push("", "errors:")
+    for (const error of report.errors) lines.push(`  ${error.code}: ${error.message}`)
+  }
+  lines.push("", countsLine(report))
+  return lines.map(escapeText).join("\n")
+}
+
+const statusLine = (status: LedgerStatus): string => {
+  const label = status.status === "set-aside" ? "set aside" : status.status
+  const detail = status.status === "ok"
+    ? `${status.records} records`
+    : status.status === "error" && status.records > 0
+    ? `${status.records} records; ${status.note ?? ""} (${status.codes.join(", ")})`
+    : status.note ?? ""
+  return `${label.padEnd(STATUS_WIDTH)} ${status.path}: ${detail}`
+}
+
+const countsLine = (report: RunReport): string => {
+  const rolledUp = report.setAside.filter((event) => event.reason.kind === "rolled-up").length
+  return [
+    `${report.homes.length} homes`,
+    `${report.ledgersCounted} ledgers counted`,
+    `${report.ledgersFailed} failed`,
+    `${report.ledgersWithInvalidEntries} with invalid entries`,
+    `${report.setAside.length} set aside (${rolledUp} rolled up, ${report.setAside.length - rolledUp} copies)`,
+    `${report.foldersSkipped} skipped`,
+    `${report.neverUsed.length} never used`,
+    `${report.errors.length} errors`
+  ].join(", ")
+}
+
+/** `check --json`: the same content, with a stable `code` per error type for scripts. */
+export const renderCheckJson = (report: RunReport): string =>
+  toSafeJson(
+    {
+      homes: report.homes.map((opened) => ({
+        path: opened.home.path,
+        aliases: opened.home.aliases,
+        workspaceFolders: opened.workspaceFolders,
+        configAvailable: opened.configAvailable
+      })),
+      ledgers: report.statuses,
+      setAside: report.setAside.map((event) => ({
+        workspaceId: event.folder.workspaceId,
+        path: event.folder.ledgerPath,
+        ...event.reason
+      })),
+      neverUsed: report.neverUsed.map((event) => ({ home: event.home, workspaceId: event.workspace.id })),
+      anomalies: report.anomalies.map((anomaly) => ({ ...anomaly, message: describeAnomaly(anomaly) })),
+      errors: report.errors.map((error) => {
+        const { _tag, code, ...fields } = error
+        return { code, ...fields, message: error.message }
+      }),
+      counts: {
+        homes: report.homes.length,
+        ledgersCounted: report.ledgersCounted,
+        ledgersFailed: report.ledgersFailed,
+        ledgersWithInvalidEntries: report.ledgersWithInvalidEntries,
+        setAside: report.setAside.length,
+        skipped: report.foldersSkipped,
+        neverUsed: report.neverUsed.length,
+        errors: report.errors.length
+      }
+    },
+    2
+  )
+
+export { escapeText }

@@ -1,0 +1,49 @@
+import type { FilterStats } from "../cli/runCollection.js"
+import { escapeText } from "./escape.js"
+import { describeAnomaly, type RunReport } from "./RunReport.js"
+
+/** Errors listed on stderr before pointing to `check` for the rest. */
+const ERRORS_SHOWN = 3
+
+/**
+ * Lines for stderr after `records` or `summary`: how many files had errors (with the
+ * first few and a pointer to `check`), what was set aside and why, roll-up anomalies,
+ * and the note on date filters. Every line is escaped for the terminal.
+ */
+export const runNotices = (report: RunReport, filter: FilterStats): Array<string> => {
+  const lines: Array<string> = []
+  const fileErrors = report.errors.filter((error) => error._tag !== "ModelEntryInvalid")
+  const entryErrors = report.errors.length - fileErrors.length
+
+  if (report.errors.length > 0) {
+    const parts: Array<string> = []
+    if (report.ledgersFailed > 0) parts.push(`${report.ledgersFailed} ledgers could not be used`)
+    if (entryErrors > 0) parts.push(`${entryErrors} invalid model entries were skipped in ${report.ledgersWithInvalidEntries} ledgers`)
+    const homeProblems = fileErrors.length - report.ledgersFailed
+    if (homeProblems > 0) parts.push(`${homeProblems} problems with config.json or sessions/`)
+    lines.push(`warning: ${parts.join("; ")}. Good ledgers still count. First errors:`)
+    for (const error of report.errors.slice(0, ERRORS_SHOWN)) lines.push(`  ${error.code}: ${error.message}`)
+    if (report.errors.length > ERRORS_SHOWN) lines.push(`  ... and ${report.errors.length - ERRORS_SHOWN} more`)
+    lines.push("Run `mux-collector check` with the same options to list every error.")
+  }
+
+  const rolledUp = report.setAside.filter((event) => event.reason.kind === "rolled-up").length
+  const copies = report.setAside.length - rolledUp
+  if (rolledUp > 0) {
+    lines.push(`note: ${rolledUp} sub-agent ledgers were set aside because their parent's ledger already contains their usage; \`check\` names them.`)
+  }
+  if (copies > 0) {
+    lines.push(`note: ${copies} ledgers were set aside as copies of a workspace counted elsewhere; \`check\` names them.`)
+  }
+  for (const anomaly of report.anomalies) lines.push(`warning: ${describeAnomaly(anomaly)}`)
+
+  if (filter.active) {
+    const byFileTime = filter.keptByFileTime > 0
+      ? ` (${filter.keptByFileTime} of them by the ledger file's modification time, because the last request time was missing)`
+      : ""
+    lines.push(
+      `note: the date filter kept ${filter.workspacesKept} workspaces and dropped ${filter.workspacesDropped}. Mux keeps one running total per model per workspace, so each workspace is dated by its last request${byFileTime} and its totals may include earlier usage.`
+    )
+  }
+  return lines.map(escapeText)
+}
