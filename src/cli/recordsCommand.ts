@@ -2,6 +2,7 @@ import { Command, Options } from "@effect/cli"
 import { Effect } from "effect"
 import type { SessionRelationshipRecord } from "../domain/SessionRelationshipRecord.js"
 import { toSafeJson } from "../report/escape.js"
+import { serializeTurnRecord } from "../report/serializeRecord.js"
 import { finishRun } from "./finishRun.js"
 import { writeStdout } from "./output.js"
 import { runCollection } from "./runCollection.js"
@@ -13,6 +14,13 @@ const kind = Options.choice("kind", ["turns", "relationships"]).pipe(
 )
 
 /**
+ * Characters per write. V8 puts strings above about 128 KB straight into the old
+ * generation, where they are collected late: on a large home, writing one big string per
+ * stream chunk made peak memory several times larger than the data in flight.
+ */
+const WRITE_BATCH_CHARS = 32 * 1024
+
+/**
  * `records`: every record as JSON Lines, written a stream chunk at a time as ledgers are
  * read; `--json` prints one JSON array instead.
  */
@@ -20,19 +28,32 @@ export const recordsCommand = Command.make("records", { ...commonOptions, kind }
   Effect.gen(function*() {
     const settings = yield* toRunSettings(options)
     let first = true
-    const write = (lines: Array<unknown>) => {
-      if (lines.length === 0) return Effect.void
-      const body = lines.map((line) => toSafeJson(line)).join(settings.json ? ",\n" : "\n")
-      const text = settings.json ? `${first ? "[\n" : ",\n"}${body}` : `${body}\n`
-      first = false
-      return writeStdout(text)
+    const write = <A>(lines: Array<A>, serialize: (line: A) => string) =>
+      Effect.forEach(batchText(lines.map(serialize)), (body) => {
+        const text = settings.json ? `${first ? "[\n" : ",\n"}${body}` : `${body}\n`
+        first = false
+        return writeStdout(text)
+      }, { discard: true })
+    const batchText = (lines: Array<string>): Array<string> => {
+      const batches: Array<string> = []
+      let start = 0
+      let size = 0
+      for (let index = 0; index < lines.length; index++) {
+        size += (lines[index] ?? "").length
+        if (size >= WRITE_BATCH_CHARS || index === lines.length - 1) {
+          batches.push(lines.slice(start, index + 1).join(settings.json ? ",\n" : "\n"))
+          start = index + 1
+          size = 0
+        }
+      }
+      return batches
     }
 
     const relationships: Array<SessionRelationshipRecord> = []
     const collection = yield* runCollection(settings, options.kind === "turns"
-      ? { onRecords: write }
+      ? { onRecords: (records) => write(records, serializeTurnRecord) }
       : { onEvent: (event) => event._tag === "RelationshipFound" && relationships.push(event.relationship) })
-    if (options.kind === "relationships") yield* write(relationships)
+    if (options.kind === "relationships") yield* write(relationships, (relationship) => toSafeJson(relationship))
     if (settings.json) yield* writeStdout(first ? "[]\n" : "\n]\n")
 
     yield* finishRun(collection, settings.strict)

@@ -58,6 +58,11 @@ const toSystemError = (error: unknown, method: string, path: string): SystemErro
   })
 }
 
+/**
+ * Builds `File.Info` from Node's stats. Only `type`, `size`, `mtime`, `dev` and `ino` are
+ * read for each ledger, so the other fields are getters: building every `Date` and
+ * `Option` up front costs more than the `stat` call on a home of small files.
+ */
 const toFileInfo = (stat: NFS.Stats): FileSystem.File.Info => ({
   type: stat.isFile()
     ? "File"
@@ -75,16 +80,32 @@ const toFileInfo = (stat: NFS.Stats): FileSystem.File.Info => ({
     ? "Socket"
     : "Unknown",
   mtime: Option.some(stat.mtime),
-  atime: Option.some(stat.atime),
-  birthtime: Option.some(stat.birthtime),
+  get atime() {
+    return Option.some(stat.atime)
+  },
+  get birthtime() {
+    return Option.some(stat.birthtime)
+  },
   dev: stat.dev,
-  rdev: Option.some(stat.rdev),
+  get rdev() {
+    return Option.some(stat.rdev)
+  },
   ino: Option.some(stat.ino),
   mode: stat.mode,
-  nlink: Option.some(stat.nlink),
-  uid: Option.some(stat.uid),
-  gid: Option.some(stat.gid),
+  get nlink() {
+    return Option.some(stat.nlink)
+  },
+  get uid() {
+    return Option.some(stat.uid)
+  },
+  get gid() {
+    return Option.some(stat.gid)
+  },
   size: FileSystem.Size(stat.size),
-  blksize: Option.some(FileSystem.Size(stat.blksize)),
-  blocks: Option.some(stat.blocks)
+  get blksize() {
+    return Option.some(FileSystem.Size(stat.blksize))
+  },
+  get blocks() {
+    return Option.some(stat.blocks)
+  }
 })

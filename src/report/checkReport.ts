@@ -41,6 +41,8 @@ const statusLine = (status: LedgerStatus): string => {
     ? `${status.records} records`
     : status.status === "error" && status.records > 0
     ? `${status.records} records; ${status.note ?? ""} (${status.codes.join(", ")})`
+    : status.status === "error"
+    ? `${status.codes.join(", ")}, nothing counted (the reason is under errors below)`
     : status.note ?? ""
   return `${label.padEnd(STATUS_WIDTH)} ${status.path}: ${detail}`
 }
