@@ -22,10 +22,18 @@ export const decodeModelEntry = (value: unknown): Either.Either<ModelEntry, Entr
     const [issue] = ParseResult.ArrayFormatter.formatErrorSync(error)
     return {
       field: issue === undefined || issue.path.length === 0 ? "entry" : issue.path.map(String).join("."),
-      problem: issue?.message ?? "does not match the model entry schema"
+      problem: issue === undefined ? "does not match the model entry schema" : shortenStructMessage(issue.message)
     }
   })
 }
+
+/**
+ * Replaces the struct type that the schema prints for a value of the wrong kind, such as
+ * `Expected { readonly tokens: ... }, actual 5` (several hundred characters for a whole
+ * entry), with the words "an object".
+ */
+const shortenStructMessage = (message: string): string =>
+  message.replace(/^Expected \{.*?\}, actual /s, "Expected an object, actual ")
 
 /** A hand-written twin of `Schema.is(ModelEntry)`, for the hot path. */
 export const isValidModelEntry = (value: unknown): value is ModelEntry => {
