@@ -78,11 +78,14 @@ export class SetAsideResolver {
   finish(): Array<CollectorEvent> {
     const events: Array<CollectorEvent> = []
     const winners: Array<LedgerCounted> = []
+    /** Ledger path of the counted copy of each workspace found in several homes. */
+    const keptCopies = new Map<string, string>()
 
     for (const copies of groupById(this.held).values()) {
       const [winner, ...losers] = copies.slice().sort(compareCopies)
       if (winner === undefined) continue
       winners.push(winner)
+      if (losers.length > 0) keptCopies.set(winner.folder.workspaceId, winner.folder.ledgerPath)
       for (const loser of losers) {
         events.push(setAside(loser, { kind: "duplicate-workspace", keptLedgerPath: winner.folder.ledgerPath }))
       }
@@ -102,7 +105,8 @@ export class SetAsideResolver {
         events.push(setAside(outcome, {
           kind: "rolled-up",
           parentWorkspaceId: parent.parentWorkspaceId,
-          parentLedgerPath: parent.parentLedgerPath
+          // The claim may come from a set-aside copy of the parent, so name the copy that counts.
+          parentLedgerPath: keptCopies.get(parent.parentWorkspaceId) ?? parent.parentLedgerPath
         }))
       }
     }

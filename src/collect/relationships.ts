@@ -18,6 +18,7 @@ export const findRelationships = (
       if (byId.has(workspace.id)) continue
       const [claim] = resolver.claimsOf(workspace.id)
       const parentId = workspace.parentWorkspaceId ?? claim?.parentWorkspaceId
+      const agentType = workspace.agentType ?? (claim === undefined || claim.entry === true ? undefined : claim.entry.agentType)
       byId.set(
         workspace.id,
         parentId === undefined
@@ -28,16 +29,17 @@ export const findRelationships = (
             kind: "subagent",
             sessionId: workspace.id,
             relatedSessionId: parentId,
-            ...(workspace.agentType === undefined ? {} : { subagentType: workspace.agentType }),
+            ...(agentType === undefined ? {} : { subagentType: agentType }),
             evidence: workspace.parentWorkspaceId === undefined ? "rolled-up-from" : "config",
             rolledUp: claim !== undefined
           }
       )
     }
   }
-  for (const [childId, claims] of resolver.claimedWorkspaces()) {
-    const [claim] = claims
-    if (byId.has(childId) || claim === undefined || claim.parentWorkspaceId === childId) continue
+  for (const [childId] of resolver.claimedWorkspaces()) {
+    // claimsOf leaves out a ledger's claim on itself, which names no parent.
+    const [claim] = resolver.claimsOf(childId)
+    if (byId.has(childId) || claim === undefined) continue
     const agentType = claim.entry === true ? undefined : claim.entry.agentType
     byId.set(childId, {
       v: 1,

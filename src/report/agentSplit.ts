@@ -40,6 +40,12 @@ class AgentAccumulator {
   readonly sources: Record<AgentFigureSource, number> = { ledger: 0, "set-aside-ledger": 0, "roll-up-entry": 0 }
 }
 
+interface SetAsideChild {
+  readonly parentId: string
+  readonly records: ReadonlyArray<TurnRecord>
+  readonly agentType: string | undefined
+}
+
 interface PendingRollUp {
   readonly parentAgent: string
   readonly childId: string
@@ -51,13 +57,14 @@ interface PendingRollUp {
  * contains its rolled-up children's usage, so each child's figures are moved from the
  * parent's row to the child's agent row: from the child's own ledger when it is still
  * on disk (set aside as rolled up), otherwise from the `rolledUpFrom` entry's
- * `totalTokens` and `totalCostUsd`. Children that were never rolled up are counted
- * from their own ledgers.
+ * `totalTokens` and `totalCostUsd`. A set-aside grandchild's records move on out of
+ * its set-aside parent's row in the same way. Children that were never rolled up are
+ * counted from their own ledgers.
  */
 export class AgentSplitBuilder {
   private readonly rows = new Map<string, AgentAccumulator>()
   private readonly pending: Array<PendingRollUp> = []
-  private readonly setAsideChildren = new Map<string, { readonly parentId: string; readonly records: ReadonlyArray<TurnRecord>; readonly agent: string }>()
+  private readonly setAsideChildren = new Map<string, SetAsideChild>()
 
   /** Adds a counted ledger whose records passed the run's filters. */
   addCounted(event: LedgerCounted, records: ReadonlyArray<TurnRecord>): void {
@@ -77,21 +84,38 @@ export class AgentSplitBuilder {
     this.setAsideChildren.set(event.folder.workspaceId, {
       parentId: event.reason.parentWorkspaceId,
       records: event.records,
-      agent: event.workspace?.agentType ?? UNKNOWN_AGENT
+      agentType: event.workspace?.agentType
     })
   }
 
   build(): AgentSplit {
     let rollUpsWithoutTotals = 0
+    const childrenByParent = new Map<string, Array<string>>()
+    for (const [childId, child] of this.setAsideChildren) {
+      childrenByParent.set(child.parentId, [...(childrenByParent.get(child.parentId) ?? []), childId])
+    }
+    const moved = new Set<string>()
+    /** Moves a set-aside child's records out of its parent's row, then its own set-aside children out of its row. */
+    const moveSetAside = (childId: string, agent: string, parent: AgentAccumulator): void => {
+      const onDisk = this.setAsideChildren.get(childId)
+      if (onDisk === undefined || moved.has(childId)) return
+      moved.add(childId)
+      const child = this.row(agent)
+      child.workspaces.add(childId)
+      child.sources["set-aside-ledger"] += 1
+      addRecords(child.figures, onDisk.records, 1)
+      addRecords(parent.figures, onDisk.records, -1)
+      for (const grandchildId of childrenByParent.get(childId) ?? []) {
+        moveSetAside(grandchildId, this.setAsideChildren.get(grandchildId)?.agentType ?? UNKNOWN_AGENT, child)
+      }
+    }
+
     for (const { childId, entry, parentAgent } of this.pending) {
       const parent = this.row(parentAgent)
       const onDisk = this.setAsideChildren.get(childId)
       if (onDisk !== undefined) {
-        const child = this.row(onDisk.agent)
-        child.workspaces.add(childId)
-        child.sources["set-aside-ledger"] += 1
-        addRecords(child.figures, onDisk.records, 1)
-        addRecords(parent.figures, onDisk.records, -1)
+        // A left-over child is often gone from config.json, but the roll-up entry still names its preset.
+        moveSetAside(childId, onDisk.agentType ?? (entry === true ? undefined : entry.agentType) ?? UNKNOWN_AGENT, parent)
         continue
       }
       if (entry === true || entry.totalTokens === undefined) {
