@@ -22,8 +22,8 @@ export const summaryCommand = Command.make("summary", { ...commonOptions, by }, 
     const settings = yield* toRunSettings(options)
 
     if (options.by === "tool") {
-      // Check chunk by chunk and add up, so the message can say how much data lacks tool calls
-      // without holding every record. A ledger's records always arrive in one chunk.
+      // Check chunk by chunk and add up the counts, so the message can name how much data
+      // lacks tool calls without holding every record. A ledger's records arrive in one chunk.
       let records = 0
       let workspaces = 0
       yield* runCollection(settings, {

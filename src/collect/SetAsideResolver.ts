@@ -8,7 +8,6 @@ import type {
 } from "../domain/Outcome.js"
 import type { RollUpEntry } from "../domain/Ledger.js"
 import { totalTokens } from "../domain/TurnRecord.js"
-import type { WorkspaceFolder } from "../domain/Workspace.js"
 import type { WorkspaceDirectory } from "../domain/WorkspaceConfig.js"
 
 /** A parent ledger's statement, in `rolledUpFrom`, that it contains a child's usage. */
@@ -35,14 +34,19 @@ export interface Claim {
 export class SetAsideResolver {
   private readonly held: Array<LedgerCounted> = []
   private readonly claims = new Map<string, Array<Claim>>()
-  /** Workspace id to home of every ledger passed straight through, for claims that arrive later. */
+  /**
+   * Workspace id to home of every ledger passed straight through, for claims that arrive
+   * later. Both strings are the ones listing made, so an entry costs only the map's slot:
+   * keeping folder objects or joined paths here would grow by hundreds of bytes per workspace.
+   */
   private readonly passedIds = new Map<string, string>()
-  /** Inode to ledger path, per device: a few bytes per ledger, so a large home stays small in memory. */
-  private readonly seenFiles = new Map<number, Map<number, WorkspaceFolder>>()
+  /** Per device, inode to the first folder seen with that file, kept as home and workspace id for the same reason. */
+  private readonly seenFiles = new Map<number, Map<number, { readonly home: string; readonly workspaceId: string }>>()
 
   constructor(
     private readonly idsInSeveralHomes: ReadonlySet<string>,
-    private readonly directories: ReadonlyMap<string, WorkspaceDirectory>
+    private readonly directories: ReadonlyMap<string, WorkspaceDirectory>,
+    private readonly ledgerPathOf: (home: string, workspaceId: string) => string
   ) {}
 
   /** Takes one outcome and returns what can be emitted now. */
@@ -51,11 +55,16 @@ export class SetAsideResolver {
 
     if (outcome.fileId !== undefined) {
       const [device, inode] = outcome.fileId
-      const inodes = this.seenFiles.get(device) ?? new Map<number, WorkspaceFolder>()
-      this.seenFiles.set(device, inodes)
+      let inodes = this.seenFiles.get(device)
+      if (inodes === undefined) {
+        inodes = new Map()
+        this.seenFiles.set(device, inodes)
+      }
       const kept = inodes.get(inode)
-      if (kept !== undefined) return [setAside(outcome, { kind: "same-file", keptLedgerPath: kept.ledgerPath })]
-      inodes.set(inode, outcome.folder)
+      if (kept !== undefined) {
+        return [setAside(outcome, { kind: "same-file", keptLedgerPath: this.ledgerPathOf(kept.home, kept.workspaceId) })]
+      }
+      inodes.set(inode, { home: outcome.folder.home, workspaceId: outcome.folder.workspaceId })
     }
 
     for (const [childId, entry] of outcome.rolledUpFrom) {
@@ -70,7 +79,7 @@ export class SetAsideResolver {
       this.held.push(outcome)
       return []
     }
-    this.passedIds.set(outcome.folder.workspaceId, outcome.folder.ledgerPath)
+    this.passedIds.set(outcome.folder.workspaceId, outcome.folder.home)
     return [outcome]
   }
 
@@ -111,9 +120,10 @@ export class SetAsideResolver {
       }
     }
 
-    for (const [workspaceId, ledgerPath] of this.passedIds) {
+    for (const [workspaceId, home] of this.passedIds) {
       const parents = this.claimsOf(workspaceId)
       if (parents.length === 0) continue
+      const ledgerPath = this.ledgerPathOf(home, workspaceId)
       const kind = this.isInCycle(workspaceId) ? "cycle" : parents.length > 1 ? "several-parents" : "claimed-after-counting"
       events.push(this.anomaly(kind, ledgerPath, workspaceId, parents))
     }

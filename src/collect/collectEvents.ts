@@ -33,10 +33,10 @@ interface OpenedHome {
 }
 
 /**
- * Streams everything the collector finds in the Mux homes: per home, a `HomeOpened`
- * event; per workspace folder, one `LedgerOutcome` (counted, set aside, failed or
- * skipped); and at the end, roll-up anomalies, the workspaces `config.json` lists that
- * were never used, and the relationships between workspaces.
+ * Streams everything the collector finds in the Mux homes. Each home starts with a
+ * `HomeOpened` event, followed by one `LedgerOutcome` per workspace folder (counted, set
+ * aside, failed or skipped). The stream ends with roll-up anomalies, the workspaces
+ * `config.json` lists that were never used, and the relationships between workspaces.
  *
  * Per-file failures are values in the stream; the stream fails only when no home can be
  * found or an explicit root does not exist. Files are read through `FileSystem`, and
@@ -57,7 +57,11 @@ export const collectEvents = (
       }
 
       const directories = new Map(opened.map((home) => [home.home.path, home.directory]))
-      const resolver = new SetAsideResolver(idsInSeveralHomes(opened), directories)
+      const resolver = new SetAsideResolver(
+        idsInSeveralHomes(opened),
+        directories,
+        (home, workspaceId) => toWorkspaceFolder({ path: home, aliases: [] }, workspaceId, path).ledgerPath
+      )
 
       const readHome = ({ directory, home, opened, workspaceIds }: OpenedHome) =>
         Stream.concat(

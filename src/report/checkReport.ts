@@ -4,9 +4,9 @@ import { describeAnomaly, type LedgerStatus, type RunReport } from "./RunReport.
 const STATUS_WIDTH = 10
 
 /**
- * Renders `check` as text: per home, where it was found and what `config.json` gave;
- * one line per ledger with its status; set-aside ledgers with the reason; workspaces
- * never used; every typed error with its path and reason; then the counts.
+ * Renders `check` as text. Each home comes first, with the paths that resolved to it.
+ * Then come one line per ledger with its status (set-aside ledgers with the reason), the
+ * workspaces never used, every typed error with its path and reason, and the counts.
  */
 export const renderCheckText = (report: RunReport): string => {
   const lines: Array<string> = []
