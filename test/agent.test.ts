@@ -170,6 +170,11 @@ const CHAIN: Tree = {
   })
 }
 
+/** The same chain with the grandchild's folder deleted: only the left-over child's roll-up entry names it. */
+const CHAIN_GRANDCHILD_DELETED: Tree = Object.fromEntries(
+  Object.entries(CHAIN).filter(([file]) => !file.includes(GRANDCHILD))
+)
+
 /** A roll-up entry without a cost: Mux leaves `totalCostUsd` out when nothing was priced. */
 const UNPRICED_ENTRY: Tree = {
   ".mux/config.json": configJson([[PROJECT, [{ id: ROOT, name: "fix-cart" }]]]),
@@ -253,6 +258,16 @@ for (const backend of BACKENDS) {
           row("own work", { workspaces: 1, totalTokens: 13600, usd: 1, costIncomplete: false, sources: sources(1, 0, 0) }),
           row("plan", { workspaces: 1, totalTokens: 570, usd: 0.125, costIncomplete: false, sources: sources(0, 1, 0) }),
           row("explore", { workspaces: 1, totalTokens: 230, usd: 0.5, costIncomplete: false, sources: sources(0, 1, 0) })
+        ])
+      }))
+
+    it.live("chain moves deleted grandchild out", () =>
+      Effect.gen(function*() {
+        const { events } = yield* collectTree(backend, CHAIN_GRANDCHILD_DELETED, [".mux"])
+        expect(splitOf(events).rows).toEqual([
+          row("own work", { workspaces: 1, totalTokens: 13600, usd: 1, costIncomplete: false, sources: sources(1, 0, 0) }),
+          row("plan", { workspaces: 1, totalTokens: 570, usd: 0.125, costIncomplete: false, sources: sources(0, 1, 0) }),
+          row("explore", { workspaces: 1, totalTokens: 230, usd: 0.5, costIncomplete: false, sources: sources(0, 0, 1) })
         ])
       }))
 

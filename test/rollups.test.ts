@@ -435,8 +435,7 @@ describe("roll-ups through the CLI", () => {
     expect(result.stderr).toContain("1 sub-agent ledgers were set aside")
   })
 
-  // TODO: fails until summary's set-aside notice (src/report/notices.ts) names the parent workspace.
-  it.skip("summary names set-aside parent", async () => {
+  it("summary names set-aside parent", async () => {
     const result = await runCli(["summary", "--root", `${base}/left/.mux`])
     expect(result.stderr).toContain(PARENT)
   })

@@ -185,6 +185,7 @@ const setAside = (outcome: LedgerCounted, reason: SetAsideReason): LedgerSetAsid
   workspace: outcome.workspace,
   records: outcome.records,
   invalidEntries: outcome.invalidEntries,
+  rolledUpFrom: outcome.rolledUpFrom,
   reason
 })
 

@@ -35,6 +35,8 @@ export interface LedgerSetAside extends OutcomeBase {
   readonly _tag: "LedgerSetAside"
   readonly records: ReadonlyArray<TurnRecord>
   readonly invalidEntries: ReadonlyArray<ModelEntryInvalid>
+  /** The set-aside ledger's own roll-ups: its children's usage is inside it, and so inside its parent. */
+  readonly rolledUpFrom: ReadonlyArray<readonly [childWorkspaceId: string, entry: RollUpEntry]>
   readonly reason: SetAsideReason
 }
 

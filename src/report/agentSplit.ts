@@ -44,6 +44,7 @@ interface SetAsideChild {
   readonly parentId: string
   readonly records: ReadonlyArray<TurnRecord>
   readonly agentType: string | undefined
+  readonly rolledUpFrom: LedgerSetAside["rolledUpFrom"]
 }
 
 interface PendingRollUp {
@@ -84,7 +85,8 @@ export class AgentSplitBuilder {
     this.setAsideChildren.set(event.folder.workspaceId, {
       parentId: event.reason.parentWorkspaceId,
       records: event.records,
-      agentType: event.workspace?.agentType
+      agentType: event.workspace?.agentType,
+      rolledUpFrom: event.rolledUpFrom
     })
   }
 
@@ -108,6 +110,23 @@ export class AgentSplitBuilder {
       for (const grandchildId of childrenByParent.get(childId) ?? []) {
         moveSetAside(grandchildId, this.setAsideChildren.get(grandchildId)?.agentType ?? UNKNOWN_AGENT, child)
       }
+      // Grandchildren whose folders are gone are known only from this child's roll-up entries.
+      for (const [grandchildId, entry] of onDisk.rolledUpFrom) {
+        if (this.setAsideChildren.has(grandchildId)) continue
+        moveEntry(grandchildId, entry, child)
+      }
+    }
+    /** Moves a removed child's roll-up entry totals out of its parent's row. */
+    const moveEntry = (childId: string, entry: RollUpEntry, parent: AgentAccumulator): void => {
+      if (entry === true || entry.totalTokens === undefined) {
+        rollUpsWithoutTotals += 1
+        return
+      }
+      const child = this.row(entry.agentType ?? UNKNOWN_AGENT)
+      child.workspaces.add(childId)
+      child.sources["roll-up-entry"] += 1
+      addEntry(child.figures, entry, 1)
+      addEntry(parent.figures, entry, -1)
     }
 
     for (const { childId, entry, parentAgent } of this.pending) {
@@ -118,15 +137,7 @@ export class AgentSplitBuilder {
         moveSetAside(childId, onDisk.agentType ?? (entry === true ? undefined : entry.agentType) ?? UNKNOWN_AGENT, parent)
         continue
       }
-      if (entry === true || entry.totalTokens === undefined) {
-        rollUpsWithoutTotals += 1
-        continue
-      }
-      const child = this.row(entry.agentType ?? UNKNOWN_AGENT)
-      child.workspaces.add(childId)
-      child.sources["roll-up-entry"] += 1
-      addEntry(child.figures, entry, 1)
-      addEntry(parent.figures, entry, -1)
+      moveEntry(childId, entry, parent)
     }
 
     const rows = [...this.rows].map(([agent, row]): AgentRow => ({

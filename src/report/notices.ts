@@ -27,10 +27,16 @@ export const runNotices = (report: RunReport, filter: FilterStats): Array<string
     lines.push("Run `mux-collector check` with the same options to list every error.")
   }
 
-  const rolledUp = report.setAside.filter((event) => event.reason.kind === "rolled-up").length
-  const copies = report.setAside.length - rolledUp
-  if (rolledUp > 0) {
-    lines.push(`note: ${rolledUp} sub-agent ledgers were set aside because their parent's ledger already contains their usage; \`check\` names them.`)
+  const rolledUp = report.setAside.flatMap((event) =>
+    event.reason.kind === "rolled-up" ? [`${event.folder.workspaceId} under ${event.reason.parentWorkspaceId}`] : []
+  )
+  const copies = report.setAside.length - rolledUp.length
+  if (rolledUp.length > 0) {
+    const named = rolledUp.slice(0, ERRORS_SHOWN).join(", ")
+    const more = rolledUp.length > ERRORS_SHOWN ? ` and ${rolledUp.length - ERRORS_SHOWN} more` : ""
+    lines.push(
+      `note: ${rolledUp.length} sub-agent ledgers were set aside because their parent's ledger already contains their usage: ${named}${more}. \`check\` lists them all.`
+    )
   }
   if (copies > 0) {
     lines.push(`note: ${copies} ledgers were set aside as copies of a workspace counted elsewhere; \`check\` names them.`)
