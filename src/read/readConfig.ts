@@ -81,6 +81,12 @@ export const readConfig = (home: Home): Effect.Effect<ConfigReadResult, never, F
       const [projectPath, { workspaces: rawWorkspaces = [] }] = project.right
       const projectKey = normalizeProjectPath(projectPath, path)
       for (const [workspaceIndex, rawWorkspace] of rawWorkspaces.entries()) {
+        // Almost every entry is valid: the guard accepts exactly what the schema accepts, and
+        // only a rejected entry pays for the schema's decoding and error message.
+        if (isValidConfigWorkspace(rawWorkspace)) {
+          workspaces.set(rawWorkspace.id, toWorkspaceInfo(rawWorkspace, projectPath, projectKey))
+          continue
+        }
         const workspace = decodeWorkspace(rawWorkspace)
         if (Either.isLeft(workspace)) {
           invalid(`projects[${projectIndex}][1].workspaces[${workspaceIndex}]`, describe(workspace.left))
@@ -91,6 +97,29 @@ export const readConfig = (home: Home): Effect.Effect<ConfigReadResult, never, F
     }
     return { directory: { available: true, workspaces }, problems }
   })
+
+const OPTIONAL_WORKSPACE_FIELDS = [
+  "name",
+  "title",
+  "path",
+  "createdAt",
+  "archivedAt",
+  "unarchivedAt",
+  "parentWorkspaceId",
+  "agentType"
+] as const
+
+/** Checks a value as `Schema.is(ConfigWorkspace)` does, without the schema's per-field work. */
+export const isValidConfigWorkspace = (value: unknown): value is ConfigWorkspace => {
+  if (typeof value !== "object" || value === null) return false
+  const workspace = value as Record<string, unknown>
+  if (typeof workspace["id"] !== "string") return false
+  for (const field of OPTIONAL_WORKSPACE_FIELDS) {
+    const fieldValue = workspace[field]
+    if (fieldValue !== undefined && fieldValue !== null && typeof fieldValue !== "string") return false
+  }
+  return true
+}
 
 const toWorkspaceInfo = (workspace: ConfigWorkspace, projectPath: string, projectKey: string): WorkspaceInfo => {
   const optional = <K extends string>(key: K, value: string | null | undefined) =>
