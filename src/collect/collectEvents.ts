@@ -90,7 +90,10 @@ export const collectEvents = (
             .filter((workspace) => resolver.claimsOf(workspace.id).length === 0)
             .map((workspace): WorkspaceNeverUsed => ({ _tag: "WorkspaceNeverUsed", home: home.home.path, workspace }))
         )
-        return Stream.fromIterable([...events, ...neverUsed, ...findRelationships(directories.values(), resolver)])
+        return Stream.fromIterable(events).pipe(
+          Stream.concat(Stream.fromIterable(neverUsed)),
+          Stream.concat(Stream.fromIteratorSucceed(findRelationships(directories.values(), resolver), 1024))
+        )
       })
 
       return Stream.concat(Stream.concatAll(Chunk.unsafeFromArray(opened.map(readHome))), finish)

@@ -4,23 +4,27 @@ import type { WorkspaceDirectory } from "../domain/WorkspaceConfig.js"
 import type { SetAsideResolver } from "./SetAsideResolver.js"
 
 /**
- * Builds one relationship per workspace known from `config.json`, plus one for each
+ * Yields one relationship per workspace known from `config.json`, plus one for each
  * rolled-up child that `config.json` no longer lists. A workspace listed in two homes
- * gets one relationship.
+ * gets one relationship. Relationships are made as they are consumed, so a home of
+ * 100,000 workspaces never holds them all at once.
  */
-export const findRelationships = (
+export function* findRelationships(
   directories: Iterable<WorkspaceDirectory>,
   resolver: SetAsideResolver
-): Array<RelationshipFound> => {
-  const byId = new Map<string, SessionRelationshipRecord>()
+): Generator<RelationshipFound> {
+  const seen = new Set<string>()
+  const found = (relationship: SessionRelationshipRecord): RelationshipFound => {
+    seen.add(relationship.sessionId)
+    return { _tag: "RelationshipFound", relationship }
+  }
   for (const directory of directories) {
     for (const workspace of directory.workspaces.values()) {
-      if (byId.has(workspace.id)) continue
+      if (seen.has(workspace.id)) continue
       const [claim] = resolver.claimsOf(workspace.id)
       const parentId = workspace.parentWorkspaceId ?? claim?.parentWorkspaceId
       const agentType = workspace.agentType ?? (claim === undefined || claim.entry === true ? undefined : claim.entry.agentType)
-      byId.set(
-        workspace.id,
+      yield found(
         parentId === undefined
           ? { v: 1, source: "mux", kind: "root", sessionId: workspace.id, evidence: "config", rolledUp: false }
           : {
@@ -39,9 +43,9 @@ export const findRelationships = (
   for (const [childId] of resolver.claimedWorkspaces()) {
     // claimsOf leaves out a ledger's claim on itself, which names no parent.
     const [claim] = resolver.claimsOf(childId)
-    if (byId.has(childId) || claim === undefined) continue
+    if (seen.has(childId) || claim === undefined) continue
     const agentType = claim.entry === true ? undefined : claim.entry.agentType
-    byId.set(childId, {
+    yield found({
       v: 1,
       source: "mux",
       kind: "subagent",
@@ -52,5 +56,4 @@ export const findRelationships = (
       rolledUp: true
     })
   }
-  return [...byId.values()].map((relationship) => ({ _tag: "RelationshipFound", relationship }))
 }
