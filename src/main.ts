@@ -4,7 +4,7 @@ import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { ValidationError } from "@effect/cli"
 import { Cause, Effect, Exit } from "effect"
 import { runCli } from "./cli/app.js"
-import { exitQuietlyOnClosedPipe, writeStderr } from "./cli/output.js"
+import { exitQuietlyOnClosedPipe, whenFlushed, writeStderr } from "./cli/output.js"
 import { escapeText } from "./report/escape.js"
 import { NodeCollectorLayer } from "./layers.js"
 
@@ -28,12 +28,19 @@ const program = runCli(process.argv).pipe(
 )
 
 NodeRuntime.runMain(program, {
-  disableErrorReporting: false,
+  // A defect is reported below on stderr: the default report goes to stdout, where it
+  // would end up inside the records a script is reading.
+  disableErrorReporting: true,
   teardown: (exit, onExit) => {
+    let status = typeof process.exitCode === "number" ? process.exitCode : 0
     if (Exit.isFailure(exit)) {
-      onExit(Cause.isInterruptedOnly(exit.cause) ? EXIT_INTERRUPTED : 1)
-    } else {
-      onExit(typeof process.exitCode === "number" ? process.exitCode : 0)
+      status = Cause.isInterruptedOnly(exit.cause) ? EXIT_INTERRUPTED : 1
+      if (!Cause.isInterruptedOnly(exit.cause)) {
+        process.stderr.write(`error: mux-collector failed unexpectedly, which is a bug; please report it with this output:\n${Cause.pretty(exit.cause)}\n`)
+      }
     }
+    // After Ctrl-C or under --strict the runtime ends the process at once, so first let
+    // the output written so far reach its reader. Each write contains whole lines.
+    whenFlushed(process.stdout, () => whenFlushed(process.stderr, () => onExit(status)))
   }
 })

@@ -13,6 +13,21 @@ export const writeStdout = (text: string): Effect.Effect<void> =>
       else process.stdout.once("drain", () => resume(Effect.void))
     })
 
+/**
+ * Calls `done` once everything written to `stream` so far has been handed to the
+ * operating system. `process.exit` drops what a stream still queues, and Node queues
+ * writes to a pipe whose reader is slower than the writer, so exiting without this wait
+ * can cut the last line in half.
+ */
+export const whenFlushed = (stream: NodeJS.WriteStream, done: () => void): void => {
+  if (stream.writableLength === 0 || stream.destroyed || !stream.writable) {
+    done()
+    return
+  }
+  // Writes complete in order, so the callback of an empty write runs after every earlier one.
+  stream.write("", () => done())
+}
+
 /** Writes text to stderr. */
 export const writeStderr = (text: string): Effect.Effect<void> => Effect.sync(() => void process.stderr.write(text))
 
