@@ -1,38 +1,46 @@
 import { escapeText, toSafeJson } from "./escape.js"
-import { describeAnomaly, type LedgerStatus, type RunReport } from "./RunReport.js"
+import { describeAnomaly, type LedgerStatus, type ReportedError, type RunReport } from "./RunReport.js"
 
 const STATUS_WIDTH = 10
 
 /**
- * Renders `check` as text. Each home comes first, with the paths that resolved to it.
- * Then come one line per ledger with its status (set-aside ledgers with the reason), the
- * workspaces never used, every typed error with its path and reason, and the counts.
+ * Renders `check` as text, one section per home. A section names the paths that resolved
+ * to the home, then lists one line per ledger with its status (set-aside ledgers with the
+ * reason), the workspaces never used, and every typed error with its path and reason.
+ * Roll-up anomalies and the counts of the whole run come last.
  */
 export const renderCheckText = (report: RunReport): string => {
   const lines: Array<string> = []
   for (const opened of report.homes) {
-    const others = opened.home.aliases.filter((alias) => alias !== opened.home.path)
-    lines.push(`home ${opened.home.path}${others.length > 0 ? ` (also reached as ${others.join(", ")}, which resolve to it)` : ""}`)
+    const home = opened.home.path
+    const others = opened.home.aliases.filter((alias) => alias !== home)
+    lines.push(`home ${home}${others.length > 0 ? ` (also reached as ${others.join(", ")}, which resolve to it)` : ""}`)
     lines.push(`  ${opened.workspaceFolders} workspace folders; config.json ${opened.configAvailable ? "read" : "not usable"}`)
-  }
-  lines.push("")
-  for (const status of report.statuses) lines.push(statusLine(status))
-  if (report.neverUsed.length > 0) {
-    lines.push("")
-    for (const event of report.neverUsed) {
-      lines.push(`${"never used".padEnd(STATUS_WIDTH)} ${event.workspace.id} in ${event.home}: listed in config.json, no session folder`)
+
+    const statuses = report.statuses.filter((status) => status.home === home)
+    statuses.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+    for (const status of statuses) lines.push(statusLine(status))
+
+    for (const event of report.neverUsed.filter((event) => event.home === home)) {
+      lines.push(`${"never used".padEnd(STATUS_WIDTH)} ${event.workspace.id}: listed in config.json, no session folder`)
     }
-  }
-  if (report.anomalies.length > 0) {
+
+    const errors = report.errors.filter((error) => homeOf(error, report) === home)
+    if (errors.length > 0) {
+      lines.push("errors:")
+      for (const error of errors) lines.push(`  ${error.code}: ${error.message}`)
+    }
     lines.push("")
-    for (const anomaly of report.anomalies) lines.push(`warning: ${describeAnomaly(anomaly)}`)
   }
-  if (report.errors.length > 0) {
-    lines.push("", "errors:")
-    for (const error of report.errors) lines.push(`  ${error.code}: ${error.message}`)
-  }
-  lines.push("", countsLine(report))
+  for (const anomaly of report.anomalies) lines.push(`warning: ${describeAnomaly(anomaly)}`)
+  lines.push(countsLine(report))
   return lines.map(escapeText).join("\n")
+}
+
+/** The home an error belongs to: named by config and sessions errors, the prefix of a ledger's path otherwise. */
+const homeOf = (error: ReportedError, report: RunReport): string | undefined => {
+  if ("home" in error) return error.home
+  return report.homes.find((opened) => error.path.startsWith(`${opened.home.path}/`))?.home.path
 }
 
 const statusLine = (status: LedgerStatus): string => {
