@@ -22,7 +22,7 @@ export const renderCheckText = (report: RunReport): string => {
     for (const status of statuses) lines.push(statusLine(status))
 
     for (const event of report.neverUsed.filter((event) => event.home === home)) {
-      lines.push(`${"never used".padEnd(STATUS_WIDTH)} ${event.workspace.id}: listed in config.json, no session folder`)
+      lines.push(`${"never used".padEnd(STATUS_WIDTH)} ${event.workspace.id} in ${home}: listed in config.json, no session folder`)
     }
 
     const errors = report.errors.filter((error) => homeOf(error, report) === home)
