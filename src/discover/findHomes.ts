@@ -47,6 +47,11 @@ export const findHomes = (
         if (explicit) return yield* new HomeNotFound({ path: candidate, reason: resolved.reason })
         continue
       }
+      const notAHome = yield* explainNotAHome(fs, path, resolved.realPath)
+      if (notAHome !== undefined) {
+        if (explicit) return yield* new HomeNotFound({ path: candidate, reason: notAHome })
+        continue
+      }
       const existing = homes.find((home) => home.path === resolved.realPath)
       if (existing === undefined) {
         homes.push({ path: resolved.realPath, aliases: [candidate] })
@@ -56,6 +61,27 @@ export const findHomes = (
     }
     if (homes.length === 0) return yield* new NoHomeFound({ lookedAt: candidates })
     return homes
+  })
+
+/**
+ * Says why a folder is not a Mux home: it has neither `sessions/` nor `config.json`.
+ * A common slip is to pass the folder that contains `.mux`, so the reason names the
+ * home inside it when there is one.
+ */
+const explainNotAHome = (
+  fs: FileSystem.FileSystem,
+  path: Path.Path,
+  folder: string
+): Effect.Effect<string | undefined> =>
+  Effect.gen(function*() {
+    const exists = (name: string) => fs.exists(path.join(folder, name)).pipe(Effect.orElseSucceed(() => false))
+    if ((yield* exists("sessions")) || (yield* exists("config.json"))) return undefined
+    for (const inner of [".xum", ".mux", ".cmux"]) {
+      if (yield* exists(path.join(inner, "sessions"))) {
+        return `has no sessions/ or config.json, but ${path.join(folder, inner)} does`
+      }
+    }
+    return "has no sessions/ or config.json, so it is not a Mux home"
   })
 
 type Resolved = { readonly realPath: string } | { readonly reason: string }
