@@ -143,7 +143,7 @@ describe("decodeLedger version", () => {
   it("missing version with byModel", () => {
     const error = decodeError(`{"byModel":{"m:x":${JSON.stringify(goodEntry())}}}`)
     expect(error._tag).toBe("LedgerVersionUnsupported")
-    expect(error.message).toContain("unsupported ledger version")
+    expect(error.message).toContain("has byModel but no version field")
   })
 
   it("version 1 decodes", () => {

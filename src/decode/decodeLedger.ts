@@ -38,7 +38,7 @@ export const decodeLedger = (
   const byModel = root["byModel"]
   const hasByModel = typeof byModel === "object" && byModel !== null && !Array.isArray(byModel)
   if ("version" in root ? root["version"] !== 1 : hasByModel) {
-    return Either.left(new LedgerVersionUnsupported({ ...ids, version: root["version"] }))
+    return Either.left(new LedgerVersionUnsupported({ ...ids, version: boundedVersion(root["version"]) }))
   }
   if (!hasByModel) {
     return Either.left(new LedgerWithoutByModel({ ...ids, detail: describeMissingByModel(byModel) }))
@@ -63,6 +63,18 @@ export const decodeLedger = (
     },
     invalidEntries
   })
+}
+
+/**
+ * Keeps a rejected `version` small enough to report: a string is cut to 80 characters,
+ * and an array or object is replaced by `"<array>"` or `"<object>"`, because a hostile
+ * file can nest them thousands deep.
+ */
+const boundedVersion = (version: unknown): unknown => {
+  if (typeof version === "string") return version.length > 80 ? `${version.slice(0, 80)}...` : version
+  if (Array.isArray(version)) return "<array>"
+  if (typeof version === "object" && version !== null) return "<object>"
+  return version
 }
 
 const describeMissingByModel = (byModel: unknown): string => {

@@ -1,5 +1,23 @@
 import { Schema } from "effect"
 
+/** Longest text of a value from a file that a message quotes. */
+const MAX_QUOTED_LENGTH = 80
+
+/**
+ * Quotes a value from a file for a message, bounded in size: a hostile file can hold a
+ * string of megabytes or arrays nested thousands deep, which `JSON.stringify` would copy
+ * whole or overflow the stack on.
+ */
+export const describeValue = (value: unknown): string => {
+  if (typeof value === "string") {
+    const quoted = JSON.stringify(value.length > MAX_QUOTED_LENGTH ? value.slice(0, MAX_QUOTED_LENGTH) : value)
+    return value.length > MAX_QUOTED_LENGTH ? `${quoted.slice(0, -1)}..." (${value.length} characters)` : quoted
+  }
+  if (value === null || typeof value === "number" || typeof value === "boolean") return String(value)
+  if (Array.isArray(value)) return "an array"
+  return `a value of type ${typeof value}`
+}
+
 const LedgerFields = {
   path: Schema.String,
   workspaceId: Schema.String
@@ -9,7 +27,7 @@ const LedgerFields = {
 export class LedgerMissing extends Schema.TaggedError<LedgerMissing>()("LedgerMissing", LedgerFields) {
   readonly code = "ledger-missing"
   override get message(): string {
-    return `ledger not found: ${this.path} (workspace ${this.workspaceId}); the workspace has no recorded usage yet or the file was removed while reading, so nothing is counted for it`
+    return `ledger not found: ${this.path} (workspace ${this.workspaceId}). The workspace has no usage recorded yet, or the file was removed during the run, so nothing is counted for it. Run again if Mux was writing it`
   }
 }
 
@@ -20,7 +38,7 @@ export class LedgerUnreadable extends Schema.TaggedError<LedgerUnreadable>()("Le
 }) {
   readonly code = "ledger-unreadable"
   override get message(): string {
-    return `cannot read ledger ${this.path} (workspace ${this.workspaceId}): ${this.reason}; fix the file's permissions or type and run again`
+    return `cannot read ledger ${this.path} (workspace ${this.workspaceId}): ${this.reason}, so nothing is counted for it. Make the path a regular file the current user can read (check its permissions and any symbolic links), then run again`
   }
 }
 
@@ -32,7 +50,7 @@ export class LedgerTooLarge extends Schema.TaggedError<LedgerTooLarge>()("Ledger
 }) {
   readonly code = "ledger-too-large"
   override get message(): string {
-    return `ledger too large: ${this.path} (workspace ${this.workspaceId}) is ${this.sizeBytes} bytes, above the limit of ${this.limitBytes}; it was not read. Check what wrote it, or raise the limit with --max-ledger-bytes`
+    return `ledger too large: ${this.path} (workspace ${this.workspaceId}) is ${this.sizeBytes} bytes, above the limit of ${this.limitBytes} bytes, so it was not read. Mux's ledgers are a few kilobytes. Check what wrote this file, or raise the limit with --max-ledger-bytes (maxLedgerBytes in the library)`
   }
 }
 
@@ -44,7 +62,7 @@ export class LedgerMalformed extends Schema.TaggedError<LedgerMalformed>()("Ledg
 }) {
   readonly code = "ledger-malformed"
   override get message(): string {
-    return `malformed ledger ${this.path} (workspace ${this.workspaceId}): ${this.detail}; Mux rebuilds a broken ledger from chat history when the workspace is next opened`
+    return `malformed ledger ${this.path} (workspace ${this.workspaceId}): ${this.detail}. Nothing is counted for this workspace. Open the workspace in Mux, which rebuilds a broken ledger from its chat history, then run again`
   }
 }
 
@@ -55,7 +73,7 @@ export class LedgerWithoutByModel extends Schema.TaggedError<LedgerWithoutByMode
 }) {
   readonly code = "ledger-no-by-model"
   override get message(): string {
-    return `ledger without usage: ${this.path} (workspace ${this.workspaceId}) ${this.detail}; it holds no per-model usage to count`
+    return `invalid ledger ${this.path} (workspace ${this.workspaceId}): it ${this.detail}, so nothing is counted for this workspace. Open the workspace in Mux to rebuild the ledger, then run again`
   }
 }
 
@@ -69,7 +87,10 @@ export class LedgerVersionUnsupported extends Schema.TaggedError<LedgerVersionUn
 ) {
   readonly code = "ledger-version-unsupported"
   override get message(): string {
-    return `unsupported ledger version ${JSON.stringify(this.version) ?? "undefined"} in ${this.path} (workspace ${this.workspaceId}); only version 1 is known, so the file is not read. Update mux-collector if a newer Mux wrote it`
+    if (this.version === undefined) {
+      return `ledger without version: ${this.path} (workspace ${this.workspaceId}) has byModel but no version field, so it is not read as version 1. Check what wrote this file`
+    }
+    return `unsupported ledger version ${describeValue(this.version)} in ${this.path} (workspace ${this.workspaceId}): only version 1 is known, so the file is not read. Update mux-collector if a newer Mux wrote it`
   }
 }
 
@@ -82,7 +103,7 @@ export class ModelEntryInvalid extends Schema.TaggedError<ModelEntryInvalid>()("
 }) {
   readonly code = "model-entry-invalid"
   override get message(): string {
-    return `invalid model entry ${JSON.stringify(this.modelKey)} in ${this.path} (workspace ${this.workspaceId}): ${this.field}: ${this.problem}; the entry is skipped and the file's other entries still count`
+    return `invalid model entry ${describeValue(this.modelKey)} in ${this.path} (workspace ${this.workspaceId}): field ${this.field}: ${this.problem}. The entry is skipped, and the file's other entries still count`
   }
 }
 
@@ -114,7 +135,7 @@ export class HomeNotFound extends Schema.TaggedError<HomeNotFound>()("HomeNotFou
 }) {
   readonly code = "home-not-found"
   override get message(): string {
-    return `Mux home not found: ${this.path} ${this.reason}; pass the folder that contains sessions/ and config.json, such as ~/.mux`
+    return `Mux home not found: ${this.path} ${this.reason}. Pass the folder that contains sessions/ and config.json, such as ~/.mux, with --root`
   }
 }
 
@@ -126,7 +147,7 @@ export class SessionsUnreadable extends Schema.TaggedError<SessionsUnreadable>()
 }) {
   readonly code = "sessions-unreadable"
   override get message(): string {
-    return `cannot list workspaces in ${this.path}: ${this.reason}; no ledger of this home was read. Fix the folder's permissions or type and run again`
+    return `cannot list workspaces in ${this.path}: ${this.reason}, so no ledger of this home was read. Make sessions/ a folder the current user can read, then run again`
   }
 }
 
@@ -151,7 +172,7 @@ export class ConfigUnusable extends Schema.TaggedError<ConfigUnusable>()("Config
 }) {
   readonly code = "config-unusable"
   override get message(): string {
-    return `cannot use ${this.path}: ${this.problem}; usage is still counted, but without projects, titles or sub-agent links`
+    return `cannot use ${this.path}: ${this.problem}. Usage is still counted, but without projects, titles or sub-agent links`
   }
 }
 
@@ -164,7 +185,7 @@ export class ConfigWorkspaceInvalid extends Schema.TaggedError<ConfigWorkspaceIn
 }) {
   readonly code = "config-workspace-invalid"
   override get message(): string {
-    return `invalid workspace entry at ${this.location} in ${this.path}: ${this.problem}; the entry is ignored, and that workspace's usage counts without project metadata`
+    return `invalid workspace entry at ${this.location} in ${this.path}: ${this.problem}. The entry is ignored, and that workspace's usage counts without project metadata`
   }
 }
 
@@ -177,6 +198,6 @@ export class GranularityUnavailable extends Schema.TaggedError<GranularityUnavai
   readonly code = "granularity-unavailable"
   override get message(): string {
     const what = this.needed === "per-tool" ? "per-tool attribution" : "per-call attribution"
-    return `${what} is unavailable: Mux ledgers hold per-model totals per workspace only, with no tool calls and no individual calls, so none of the ${this.records} records from ${this.workspaces} workspaces can be split that way. Group by model, provider, workspace, project, agent or day instead`
+    return `${what} is unavailable: Mux ledgers contain per-model totals per workspace only, with no tool calls and no individual calls. None of the ${this.records} records from ${this.workspaces} workspaces can be split that way, so group by model, provider, workspace, project, agent or day instead`
   }
 }
