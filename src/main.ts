@@ -6,6 +6,8 @@ import { Cause, Effect, Exit } from "effect"
 import { runCli } from "./cli/app.js"
 import { exitQuietlyOnClosedPipe, whenFlushed, writeStderr } from "./cli/output.js"
 import { escapeText } from "./report/escape.js"
+import { findEmptyRoot } from "./cli/emptyRoot.js"
+import { UsageError } from "./cli/settings.js"
 import { NodeCollectorLayer } from "./layers.js"
 
 /** Exit status for invalid arguments, a home that cannot be found and an unsupported report. */
@@ -15,7 +17,10 @@ const EXIT_INTERRUPTED = 130
 
 exitQuietlyOnClosedPipe()
 
-const program = runCli(process.argv).pipe(
+const program = Effect.suspend(() => {
+  const emptyRoot = findEmptyRoot(process.argv.slice(2))
+  return emptyRoot === undefined ? runCli(process.argv) : Effect.fail(new UsageError(emptyRoot))
+}).pipe(
   Effect.catchAll((error) =>
     Effect.gen(function*() {
       // @effect/cli has already printed its own message and help for invalid arguments.

@@ -92,6 +92,8 @@ const FAMILY_SPLIT: AgentSplit = {
     row("plan", { workspaces: 1, totalTokens: 570, usd: 0.125, costIncomplete: false, sources: sources(0, 1, 0) }),
     row("explore", { workspaces: 1, totalTokens: 230, usd: 0.5, costIncomplete: false, sources: sources(1, 0, 0) })
   ],
+  // 14,310 + 3,400 + 570 + 230 = FAMILY_TOTAL; $1.3125 + $0.25 + $0.125 + $0.5
+  totals: { totalTokens: 18510, usd: 2.1875, costIncomplete: false },
   rollUpsWithoutTotals: 1
 }
 
@@ -363,7 +365,11 @@ describe("agent split through the CLI", () => {
   it("summary by agent json", async () => {
     const result = await runCli(["summary", "--root", `${base}/.mux`, "--by", "agent", "--json"])
     expect(result.status).toBe(0)
-    expect(JSON.parse(result.stdout)).toEqual({ by: "agent", ...FAMILY_SPLIT })
+    const output = JSON.parse(result.stdout)
+    expect(output).toMatchObject({ by: "agent", ...FAMILY_SPLIT })
+    expect(output.ledgers).toEqual({ counted: 3, failed: 0, withInvalidEntries: 0, setAside: 1 })
+    expect(output.errorCount).toBe(0)
+    expect(output.dateFilter.active).toBe(false)
   })
 
   it("agent table names sources", async () => {

@@ -122,6 +122,26 @@ describe("toTurnRecords cost basis", () => {
     expectClose(cost.usd, 0.063)
   })
 
+  it("included with unknown costs is partial", () => {
+    const flagged = entry([1000, 0, 0, 100, 0], [0, 0, 0, 0, 0], { costsIncluded: true, hasUnknownCosts: true })
+    const { cost } = mapOne("openai:gpt-5.2", flagged)
+    expect(cost).toEqual({ usd: 0, basis: "partial", subscriptionCovers: "some" })
+  })
+
+  it("included with no prices is unpriced", () => {
+    const noPrices = entry([1000, 0, 0, 100, 0], [], { costsIncluded: true })
+    const { cost } = mapOne("openai:gpt-5.2", noPrices)
+    expect(cost).toEqual({ usd: null, basis: "unpriced", subscriptionCovers: "some" })
+  })
+
+  it("included with some prices is partial", () => {
+    const somePrices = entry([1000, 0, 0, 100, 0], [0.1, 0, 0], { costsIncluded: true })
+    const { cost } = mapOne("openai:gpt-5.2", somePrices)
+    expect(cost.basis).toBe("partial")
+    expect(cost.subscriptionCovers).toBe("some")
+    expectClose(cost.usd, 0.1)
+  })
+
   it("usd is never recomputed from tokens", () => {
     // A long-context tier makes the stored figure differ from any per-token price.
     const stored = entry([300000, 0, 0, 1000, 0], [1.2345, 0, 0, 0.0001, 0])

@@ -400,7 +400,7 @@ describe("roll-ups through the CLI", () => {
     expect(line).toBe(
       `set aside  ${ledgerPath(`${base}/left`, CHILD)}: rolled up into workspace ${PARENT}, whose ledger ${ledgerPath(`${base}/left`, PARENT)} already contains this usage`
     )
-    expect(result.stdout).toContain("1 ledgers counted")
+    expect(result.stdout).toContain("1 ledger counted")
     expect(result.stdout).toContain("1 set aside (1 rolled up, 0 copies)")
   })
 

@@ -10,9 +10,13 @@ export const EXIT_STRICT_ERRORS = 1
  * Prints the run's notices to stderr and sets the exit status: 0, or 1 under `--strict`
  * when any ledger or `config.json` had an error.
  */
-export const finishRun = (collection: Collection, strict: boolean): Effect.Effect<void> =>
+export const finishRun = (
+  collection: Collection,
+  strict: boolean,
+  options: { readonly byDay?: boolean; readonly project?: string } = {}
+): Effect.Effect<void> =>
   Effect.gen(function*() {
-    const notices = runNotices(collection.report, collection.filter)
+    const notices = runNotices(collection.report, collection.filter, options)
     if (notices.length > 0) yield* writeStderr(`${notices.join("\n")}\n`)
     if (strict && collection.report.errors.length > 0) process.exitCode = EXIT_STRICT_ERRORS
   })

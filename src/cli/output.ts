@@ -32,8 +32,9 @@ export const whenFlushed = (stream: NodeJS.WriteStream, done: () => void): void 
 export const writeStderr = (text: string): Effect.Effect<void> => Effect.sync(() => void process.stderr.write(text))
 
 /**
- * Ends the process quietly with status 0 when stdout is closed early, as in
- * `records | head -1`: the reader has what it wanted, so a closed pipe is not an error.
+ * Ends the process quietly with status 0 when stdout or stderr is closed early, as in
+ * `records | head -1` or `summary 2>&1 | head -1`: the reader has what it wanted, so a
+ * closed pipe is not an error.
  */
 export const exitQuietlyOnClosedPipe = (): void => {
   const onError = (error: NodeJS.ErrnoException) => {
@@ -41,4 +42,5 @@ export const exitQuietlyOnClosedPipe = (): void => {
     throw error
   }
   process.stdout.on("error", onError)
+  process.stderr.on("error", onError)
 }

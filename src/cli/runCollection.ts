@@ -9,12 +9,18 @@ import { RunReport } from "../report/RunReport.js"
 import { isActive, isInside } from "../report/timeFilter.js"
 import type { RunSettings } from "./settings.js"
 
-/** How many workspaces the date filter kept, and how they were dated. */
+/** How many workspaces the filters kept, and how they were dated. */
 export interface FilterStats {
+  /** Whether a date filter (`--since`, `--until`) was given. */
   readonly active: boolean
   readonly workspacesKept: number
+  /** Workspaces kept and dated by their ledger's modification time, for lack of a last request. */
   readonly keptByFileTime: number
   readonly workspacesDropped: number
+  /** With `--project`: how many workspaces belong to it. */
+  readonly projectMatches: number | undefined
+  /** With `--exclude-archived`: how many archived workspaces were left out. */
+  readonly archivedDropped: number
 }
 
 export interface Collection {
@@ -46,20 +52,26 @@ export const runCollection = (
     let workspacesKept = 0
     let keptByFileTime = 0
     let workspacesDropped = 0
+    let projectMatches = 0
+    let archivedDropped = 0
 
     const keep = (event: LedgerCounted): ReadonlyArray<TurnRecord> => {
       const [first] = event.records
       if (first === undefined) return event.records
       if (settings.projectKey !== undefined && event.workspace?.projectKey !== settings.projectKey) return []
-      if (settings.excludeArchived && event.workspace?.archived === true) return []
+      if (settings.projectKey !== undefined) projectMatches += 1
+      if (settings.excludeArchived && event.workspace?.archived === true) {
+        archivedDropped += 1
+        return []
+      }
       if (dateFilterActive) {
         if (!isInside(Date.parse(first.ts), settings.timeFilter)) {
           workspacesDropped += 1
           return []
         }
         workspacesKept += 1
-        if (first.tsSource !== "last-request") keptByFileTime += 1
       }
+      if (first.tsSource !== "last-request") keptByFileTime += 1
       return event.records
     }
 
@@ -78,6 +90,13 @@ export const runCollection = (
 
     return {
       report,
-      filter: { active: dateFilterActive, workspacesKept, keptByFileTime, workspacesDropped }
+      filter: {
+        active: dateFilterActive,
+        workspacesKept,
+        keptByFileTime,
+        workspacesDropped,
+        projectMatches: settings.projectKey === undefined ? undefined : projectMatches,
+        archivedDropped
+      }
     }
   })

@@ -76,10 +76,17 @@ export const toRunSettings = (values: CommonOptionValues): Effect.Effect<RunSett
   Effect.gen(function*() {
     const path = yield* Path.Path
     const nowMs = yield* Clock.currentTimeMillis
-    const timeZone = validateTimeZone(
-      Option.getOrElse(values.timezone, () => Intl.DateTimeFormat().resolvedOptions().timeZone)
-    )
+    // Only a zone the user typed can be wrong: an unusable local zone (TZ set to an empty or
+    // unknown value) falls back to UTC, which is what Node itself does for dates.
+    const timeZone = Option.match(values.timezone, {
+      onNone: () => Either.orElse(validateTimeZone(Intl.DateTimeFormat().resolvedOptions().timeZone), () => Either.right("UTC")),
+      onSome: validateTimeZone
+    })
     if (Either.isLeft(timeZone)) return yield* Effect.fail(new UsageError(timeZone.left))
+    const emptyRoot = values.root.find((root) => root.trim() === "")
+    if (emptyRoot !== undefined) {
+      return yield* Effect.fail(new UsageError("invalid --root \"\": expected the path of a Mux home, such as ~/.mux"))
+    }
     const bound = (option: string, value: Option.Option<string>) =>
       Option.match(value, {
         onNone: () => Effect.succeed(undefined),
@@ -92,11 +99,19 @@ export const toRunSettings = (values: CommonOptionValues): Effect.Effect<RunSett
     if (values.maxLedgerBytes <= 0) {
       return yield* Effect.fail(new UsageError(`invalid --max-ledger-bytes ${values.maxLedgerBytes}: expected a positive number of bytes`))
     }
+    const since = yield* bound("--since", values.since)
+    const until = yield* bound("--until", values.until)
+    if (since !== undefined && until !== undefined && since.kind === until.kind) {
+      const empty = since.kind === "day" && until.kind === "day"
+        ? since.day > until.day
+        : since.kind === "instant" && until.kind === "instant" && since.epochMs > until.epochMs
+      if (empty) return yield* Effect.fail(new UsageError("invalid date range: --until is before --since, so no workspace could match"))
+    }
     return {
       roots: values.root,
       timeFilter: {
-        since: yield* bound("--since", values.since),
-        until: yield* bound("--until", values.until),
+        since,
+        until,
         timeZone: timeZone.right
       },
       projectKey: Option.getOrUndefined(Option.map(values.project, (project) => normalizeProjectPath(project, path))),

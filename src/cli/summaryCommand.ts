@@ -1,5 +1,5 @@
 import { Command, Options } from "@effect/cli"
-import { Effect, Either } from "effect"
+import { Effect, Either, Option } from "effect"
 import { AgentSplitBuilder } from "../report/agentSplit.js"
 import { toSafeJson } from "../report/escape.js"
 import { requireGranularity } from "../report/granularity.js"
@@ -8,7 +8,7 @@ import { renderAgentTable, renderSummaryTable } from "../report/summaryTable.js"
 import { GranularityUnavailable } from "../domain/errors.js"
 import { finishRun } from "./finishRun.js"
 import { writeStdout } from "./output.js"
-import { runCollection } from "./runCollection.js"
+import { type Collection, runCollection } from "./runCollection.js"
 import { commonOptions, toRunSettings, UsageError } from "./settings.js"
 
 const by = Options.choice("by", ["model", "provider", "workspace", "day", "project", "agent", "tool"]).pipe(
@@ -16,10 +16,23 @@ const by = Options.choice("by", ["model", "provider", "workspace", "day", "proje
   Options.withDefault("model" as const)
 )
 
+/** The figures every `summary --json` carries besides its rows, so scripts find the same keys. */
+const runFigures = ({ filter, report }: Collection) => ({
+  ledgers: {
+    counted: report.ledgersCounted,
+    failed: report.ledgersFailed,
+    withInvalidEntries: report.ledgersWithInvalidEntries,
+    setAside: report.setAside.length
+  },
+  errorCount: report.errors.length,
+  dateFilter: filter
+})
+
 /** `summary`: spend grouped by one dimension, as a table with a totals row or as JSON. */
 export const summaryCommand = Command.make("summary", { ...commonOptions, by }, (options) =>
   Effect.gen(function*() {
     const settings = yield* toRunSettings(options)
+    const notes = Option.isSome(options.project) ? { project: options.project.value } : {}
 
     if (options.by === "tool") {
       // Check chunk by chunk and add up the counts, so the message can name how much data
@@ -50,8 +63,11 @@ export const summaryCommand = Command.make("summary", { ...commonOptions, by }, 
         }
       })
       const result = split.build()
-      yield* writeStdout(settings.json ? `${toSafeJson({ by: "agent", ...result }, 2)}\n` : `${renderAgentTable(result)}\n`)
-      return yield* finishRun(collection, settings.strict)
+      const output = settings.json
+        ? toSafeJson({ by: "agent", ...result, ...runFigures(collection) }, 2)
+        : renderAgentTable(result)
+      yield* writeStdout(`${output}\n`)
+      return yield* finishRun(collection, settings.strict, notes)
     }
 
     const builder = new SummaryBuilder(options.by, settings.timeFilter.timeZone)
@@ -59,23 +75,7 @@ export const summaryCommand = Command.make("summary", { ...commonOptions, by }, 
       onRecords: (records) => Effect.sync(() => records.forEach((record) => builder.add(record)))
     })
     const summary = builder.build()
-    const { report } = collection
-    const output = settings.json
-      ? toSafeJson(
-        {
-          ...summary,
-          ledgers: {
-            counted: report.ledgersCounted,
-            failed: report.ledgersFailed,
-            withInvalidEntries: report.ledgersWithInvalidEntries,
-            setAside: report.setAside.length
-          },
-          errorCount: report.errors.length,
-          dateFilter: collection.filter
-        },
-        2
-      )
-      : renderSummaryTable(summary)
+    const output = settings.json ? toSafeJson({ ...summary, ...runFigures(collection) }, 2) : renderSummaryTable(summary)
     yield* writeStdout(`${output}\n`)
-    yield* finishRun(collection, settings.strict)
+    yield* finishRun(collection, settings.strict, { ...notes, byDay: options.by === "day" })
   })).pipe(Command.withDescription("Print spend grouped by model, provider, workspace, day, project or agent"))

@@ -74,8 +74,10 @@ export interface RecordCost {
   readonly usd: number | null
   readonly basis: CostBasis
   /**
-   * For `included`: `all` when the stored cost is 0, `some` when a positive cost shows
-   * that part of the usage was billed through an API key.
+   * Set when Mux marked the entry `costsIncluded`. `all` when every bucket is priced and the
+   * stored cost is 0; `some` when a positive cost shows that part of the usage was billed
+   * through an API key, or when some prices were unknown (the basis is then `partial` or
+   * `unpriced`).
    */
   readonly subscriptionCovers?: "all" | "some"
 }

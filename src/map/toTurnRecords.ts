@@ -126,7 +126,14 @@ export const toCost = (entry: ModelEntry): RecordCost => {
     }
   }
   if (entry.costsIncluded === true) {
-    return { usd, basis: "included", subscriptionCovers: usd > 0 ? "some" : "all" }
+    // Subscription-covered calls are priced at 0 on purpose, but a missing price or Mux's
+    // unknown-cost flag still means the figure may be incomplete: say so before "included".
+    if (pricedBuckets === 0) return { usd: null, basis: "unpriced", subscriptionCovers: "some" }
+    const subscriptionCovers = usd > 0 ? "some" : "all"
+    if (entry.hasUnknownCosts === true || pricedBuckets < BUCKET_NAMES.length) {
+      return { usd, basis: "partial", subscriptionCovers: "some" }
+    }
+    return { usd, basis: "included", subscriptionCovers }
   }
   if (pricedBuckets === 0) return { usd: null, basis: "unpriced" }
   if (entry.hasUnknownCosts === true) return usd > 0 ? { usd, basis: "partial" } : { usd: null, basis: "unpriced" }

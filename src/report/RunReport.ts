@@ -79,12 +79,11 @@ export class RunReport {
         return
       case "FolderSkipped":
         this.foldersSkipped += 1
-        this.status(event.folder, {
-          status: "skipped",
-          records: 0,
-          codes: [],
-          note: "a file inside sessions/, not a workspace folder"
-        })
+        this.status(
+          event.folder,
+          { status: "skipped", records: 0, codes: [], note: "a file inside sessions/, not a workspace folder" },
+          event.folder.folderPath
+        )
         return
       case "WorkspaceNeverUsed":
         this.neverUsed.push(event)
@@ -103,9 +102,14 @@ export class RunReport {
     return this.ledgersFailed + this.ledgersWithInvalidEntries
   }
 
-  private status(folder: WorkspaceFolder, status: Omit<LedgerStatus, "home" | "workspaceId" | "path">): void {
+  /** Records one status line; `path` is the ledger's, or the entry's own path when it is not a folder. */
+  private status(
+    folder: WorkspaceFolder,
+    status: Omit<LedgerStatus, "home" | "workspaceId" | "path">,
+    path: string = folder.ledgerPath
+  ): void {
     if (!this.keepStatuses) return
-    this.statuses.push({ home: folder.home, workspaceId: folder.workspaceId, path: folder.ledgerPath, ...status })
+    this.statuses.push({ home: folder.home, workspaceId: folder.workspaceId, path, ...status })
   }
 }
 

@@ -20,6 +20,8 @@ export interface AgentRow {
 
 export interface AgentSplit {
   readonly rows: ReadonlyArray<AgentRow>
+  /** Sum of the rows: the same tokens and cost as `summary` by any other grouping. */
+  readonly totals: { readonly totalTokens: number; readonly usd: number | null; readonly costIncomplete: boolean }
   /** Roll-ups written as `true` by older Mux: no totals, so their usage stays in the parent's row. */
   readonly rollUpsWithoutTotals: number
 }
@@ -149,7 +151,13 @@ export class AgentSplitBuilder {
       sources: row.sources
     }))
     rows.sort((a, b) => (a.agent === OWN_WORK ? -1 : b.agent === OWN_WORK ? 1 : b.totalTokens - a.totalTokens))
-    return { rows, rollUpsWithoutTotals }
+    const priced = rows.filter((agentRow) => agentRow.usd !== null)
+    const totals = {
+      totalTokens: rows.reduce((sum, agentRow) => sum + agentRow.totalTokens, 0),
+      usd: priced.length === 0 && rows.length > 0 ? null : priced.reduce((sum, agentRow) => sum + (agentRow.usd ?? 0), 0),
+      costIncomplete: rows.some((agentRow) => agentRow.costIncomplete)
+    }
+    return { rows, totals, rollUpsWithoutTotals }
   }
 
   private row(agent: string): AgentAccumulator {

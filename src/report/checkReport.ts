@@ -1,4 +1,5 @@
 import { escapeText, toSafeJson } from "./escape.js"
+import { countOf } from "./format.js"
 import { describeAnomaly, type LedgerStatus, type ReportedError, type RunReport } from "./RunReport.js"
 
 const STATUS_WIDTH = 10
@@ -46,9 +47,9 @@ const homeOf = (error: ReportedError, report: RunReport): string | undefined => 
 const statusLine = (status: LedgerStatus): string => {
   const label = status.status === "set-aside" ? "set aside" : status.status
   const detail = status.status === "ok"
-    ? `${status.records} records`
+    ? countOf(status.records, "record")
     : status.status === "error" && status.records > 0
-    ? `${status.records} records; ${status.note ?? ""} (${status.codes.join(", ")})`
+    ? `${countOf(status.records, "record")} counted; ${status.note ?? ""} (${status.codes.join(", ")})`
     : status.status === "error"
     ? `${status.codes.join(", ")}, nothing counted (the reason is under errors below)`
     : status.note ?? ""
@@ -58,8 +59,8 @@ const statusLine = (status: LedgerStatus): string => {
 const countsLine = (report: RunReport): string => {
   const rolledUp = report.setAside.filter((event) => event.reason.kind === "rolled-up").length
   return [
-    `${report.homes.length} homes`,
-    `${report.ledgersCounted} ledgers counted`,
+    countOf(report.homes.length, "home"),
+    `${countOf(report.ledgersCounted, "ledger")} counted`,
     `${report.ledgersFailed} failed`,
     `${report.ledgersWithInvalidEntries} with invalid entries`,
     `${report.setAside.length} set aside (${rolledUp} rolled up, ${report.setAside.length - rolledUp} copies)`,

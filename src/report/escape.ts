@@ -1,9 +1,11 @@
 /**
  * Characters that must not reach a terminal raw: C0 and C1 control characters
- * (ESC, BEL, CSI, ...) and the bidirectional-override characters that reorder text.
+ * (ESC, BEL, CSI, ...), the bidirectional-override characters that reorder text, and
+ * invisible ones (zero-width spaces and joiners, the byte-order mark, line and paragraph
+ * separators) that make two different values look the same.
  */
 // eslint-disable-next-line no-control-regex
-const UNSAFE_IN_TEXT = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g
+const UNSAFE_IN_TEXT = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/g
 
 /** Escapes unsafe characters as `\xNN` or `\uNNNN`, for tables and messages. */
 export const escapeText = (text: string): string =>
@@ -12,13 +14,13 @@ export const escapeText = (text: string): string =>
     return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`
   })
 
-// eslint-disable-next-line no-control-regex
-const UNSAFE_IN_JSON = /[\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g
+/** The same set without C0 controls, which `JSON.stringify` escapes itself. */
+export const UNSAFE_IN_JSON = /[\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/g
 
 /**
  * Serializes a value as JSON that is safe to print. `JSON.stringify` already escapes C0
- * control characters; this also escapes DEL, C1 controls and bidirectional overrides as
- * `\uNNNN`, so parsing the output gives back the exact strings.
+ * control characters; this also escapes DEL, C1 controls, bidirectional overrides and
+ * invisible characters as `\uNNNN`, so parsing the output gives back the exact strings.
  */
 export const toSafeJson = (value: unknown, indent?: number): string =>
   JSON.stringify(value, null, indent).replace(

@@ -10,7 +10,11 @@ const ERRORS_SHOWN = 3
  * first few and a pointer to `check`), what was set aside and why, roll-up anomalies,
  * and the note on date filters. Every line is escaped for the terminal.
  */
-export const runNotices = (report: RunReport, filter: FilterStats): Array<string> => {
+export const runNotices = (
+  report: RunReport,
+  filter: FilterStats,
+  options: { readonly byDay?: boolean; readonly project?: string } = {}
+): Array<string> => {
   const lines: Array<string> = []
   const fileErrors = report.errors.filter((error) => error._tag !== "ModelEntryInvalid")
   const entryErrors = report.errors.length - fileErrors.length
@@ -50,6 +54,19 @@ export const runNotices = (report: RunReport, filter: FilterStats): Array<string
     lines.push(
       `note: the date filter kept ${filter.workspacesKept} workspaces and dropped ${filter.workspacesDropped}. Mux keeps one running total per model per workspace, so each workspace is dated by its last request${byFileTime} and its totals may include earlier usage.`
     )
+  } else if (options.byDay === true) {
+    const byFileTime = filter.keptByFileTime > 0
+      ? ` ${filter.keptByFileTime} of them have no last request time and are dated by their ledger file's modification time.`
+      : ""
+    lines.push(
+      `note: each workspace's whole total is shown on the day of its last request, because Mux keeps one running total per model per workspace.${byFileTime}`
+    )
   }
+  if (filter.projectMatches === 0) {
+    lines.push(
+      `note: no workspace belongs to project ${options.project ?? "(given)"}. \`summary --by project\` lists the project paths config.json contains.`
+    )
+  }
+  if (filter.archivedDropped > 0) lines.push(`note: ${filter.archivedDropped} archived workspaces were left out.`)
   return lines.map(escapeText)
 }

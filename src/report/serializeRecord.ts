@@ -1,16 +1,13 @@
 import type { TurnRecord } from "../domain/TurnRecord.js"
+import { UNSAFE_IN_JSON } from "./escape.js"
 
-// eslint-disable-next-line no-control-regex
-const NEEDS_EXTRA_ESCAPE = /[\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/
+const NEEDS_EXTRA_ESCAPE = new RegExp(UNSAFE_IN_JSON.source)
 
-/** A JSON string literal, with the same extra escapes as `toSafeJson`. */
+/** Makes a JSON string literal, with the same extra escapes as `toSafeJson`. */
 const jsonString = (text: string): string => {
   const literal = JSON.stringify(text)
   return NEEDS_EXTRA_ESCAPE.test(literal)
-    ? literal.replace(
-      /[\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g,
-      (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`
-    )
+    ? literal.replace(UNSAFE_IN_JSON, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`)
     : literal
 }
 

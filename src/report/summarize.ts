@@ -83,11 +83,9 @@ class Accumulator {
     }
     if (cost.basis === "unpriced") this.unpricedRecords += 1
     if (cost.basis === "partial") this.partialRecords += 1
-    if (cost.basis === "included") {
-      this.includedRecords += 1
-      if (cost.subscriptionCovers === "some") this.partlyIncludedTokens += totalTokens(usage)
-      else this.includedTokens += totalTokens(usage)
-    }
+    if (cost.basis === "included") this.includedRecords += 1
+    if (cost.subscriptionCovers === "some") this.partlyIncludedTokens += totalTokens(usage)
+    if (cost.subscriptionCovers === "all") this.includedTokens += totalTokens(usage)
   }
 
   totals(): SpendTotals {

@@ -84,6 +84,9 @@ export const renderAgentTable = (split: AgentSplit): string => {
     ].filter((part) => part !== undefined)
     table.push([escapeText(row.agent), String(row.workspaces), formatTokens(row.totalTokens), cost, sources.join(", ")])
   }
+  const { totals } = split
+  const totalCost = totals.usd === null ? "unpriced" : `${formatUsd(totals.usd)}${totals.costIncomplete ? " partial" : ""}`
+  table.push(["Total", "", formatTokens(totals.totalTokens), totalCost, ""])
   const notes = [
     "Own work is each workspace's ledger minus the sub-agents rolled up into it. Figures from roll-up entries are the totals Mux stored when it merged a removed sub-agent, not a ledger."
   ]
