@@ -185,7 +185,7 @@ export class ConfigWorkspaceInvalid extends Schema.TaggedError<ConfigWorkspaceIn
 }) {
   readonly code = "config-workspace-invalid"
   override get message(): string {
-    return `invalid workspace entry at ${this.location} in ${this.path}: ${this.problem}. The entry is ignored, and that workspace's usage counts without project metadata`
+    return `invalid entry at ${this.location} in ${this.path}: ${this.problem}. The entry is ignored, and the usage of the workspaces it lists counts without project metadata`
   }
 }
 

@@ -65,7 +65,7 @@ export const readConfig = (home: Home): Effect.Effect<ConfigReadResult, never, F
       return unusable(`not valid JSON${position === undefined ? "" : ` (at byte offset ${position})`}`)
     }
     const envelope = decodeEnvelope(parsed)
-    if (Either.isLeft(envelope)) return unusable(`expected a JSON object with a projects list (${describe(envelope.left)})`)
+    if (Either.isLeft(envelope)) return unusable(describe(envelope.left, "a JSON object with a projects list"))
 
     const workspaces = new Map<string, WorkspaceInfo>()
     const problems: Array<ConfigWorkspaceInvalid> = []
@@ -75,7 +75,7 @@ export const readConfig = (home: Home): Effect.Effect<ConfigReadResult, never, F
     for (const [projectIndex, rawProject] of (envelope.right.projects ?? []).entries()) {
       const project = decodeProject(rawProject)
       if (Either.isLeft(project)) {
-        invalid(`projects[${projectIndex}]`, describe(project.left))
+        invalid(`projects[${projectIndex}]`, describe(project.left, "a [projectPath, { workspaces: [...] }] pair"))
         continue
       }
       const [projectPath, { workspaces: rawWorkspaces = [] }] = project.right
@@ -89,7 +89,7 @@ export const readConfig = (home: Home): Effect.Effect<ConfigReadResult, never, F
         }
         const workspace = decodeWorkspace(rawWorkspace)
         if (Either.isLeft(workspace)) {
-          invalid(`projects[${projectIndex}][1].workspaces[${workspaceIndex}]`, describe(workspace.left))
+          invalid(`projects[${projectIndex}][1].workspaces[${workspaceIndex}]`, describe(workspace.left, "an object with a string id"))
           continue
         }
         workspaces.set(workspace.right.id, toWorkspaceInfo(workspace.right, projectPath, projectKey))
@@ -151,11 +151,16 @@ const isArchived = (archivedAt: string | null | undefined, unarchivedAt: string 
 }
 
 /** Names where the first problem is and what was expected, without quoting the value found. */
-const describe = (error: ParseResult.ParseError): string => {
+const describe = (error: ParseResult.ParseError, expectedShape: string): string => {
   const [issue] = ParseResult.ArrayFormatter.formatErrorSync(error)
-  if (issue === undefined) return "unexpected shape"
-  const where = issue.path.length === 0 ? "the value" : issue.path.map(String).join(".")
-  if (issue._tag === "Missing") return `${where} is missing`
-  const expected = /^Expected ([^,]+)/.exec(issue.message)?.[1]
-  return expected === undefined ? `${where} has the wrong type` : `${where} should be ${expected}`
+  if (issue === undefined) return `expected ${expectedShape}`
+  const where = issue.path.length === 0
+    ? "the value"
+    : issue.path.map((key) => (typeof key === "number" || /^\d+$/.test(String(key)) ? `[${String(key)}]` : `.${String(key)}`))
+      .join("")
+      .replace(/^\./, "")
+  if (issue._tag === "Missing") return `${where} is missing (expected ${expectedShape})`
+  const simple = /^Expected (string|number|boolean|null|ReadonlyArray<unknown>)\b/.exec(issue.message)?.[1]
+  if (simple === undefined) return `${where} does not have the expected shape (${expectedShape})`
+  return `${where} should be ${simple === "ReadonlyArray<unknown>" ? "a list" : `a ${simple}`}`
 }
