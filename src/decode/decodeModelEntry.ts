@@ -2,7 +2,7 @@ import { Either, Option, ParseResult, Schema } from "effect"
 import * as AST from "effect/SchemaAST"
 import { BUCKET_NAMES, ModelEntry } from "../domain/Ledger.js"
 
-/** Where a model entry is invalid: the field path (`input.tokens`) and the problem. */
+/** Location and reason of a model entry's invalidity: the field path (`input.tokens`) and the problem. */
 export interface EntryProblem {
   readonly field: string
   readonly problem: string

@@ -1,7 +1,7 @@
 /**
  * The ledger record that token-spend analysers such as burn ingest (ledger contract v1).
  * Mux keeps per-model totals per workspace, so each record is one model's aggregate in
- * one workspace, not one turn: `turnIndex` is always 0 and `granularity` says so.
+ * one workspace, not one turn. That is why `turnIndex` is always 0 and `granularity` is `per-session-aggregate`.
  */
 export interface TurnRecord {
   readonly v: 1

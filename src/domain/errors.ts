@@ -1,6 +1,6 @@
 import { Schema } from "effect"
 
-/** Longest text of a value from a file that a message quotes. */
+/** Maximum length of a value from a file that a message quotes. */
 const MAX_QUOTED_LENGTH = 80
 
 /**

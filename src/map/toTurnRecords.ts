@@ -10,7 +10,7 @@ import { BUCKET_NAMES } from "../domain/Ledger.js"
 const EARLIEST_PLAUSIBLE_MS = Date.UTC(2020, 0, 1)
 const ONE_DAY_MS = 24 * 60 * 60 * 1000
 
-/** What the mapping needs besides the ledger. */
+/** Inputs of the mapping besides the ledger. */
 export interface MappingContext {
   /** Time of the run in epoch milliseconds; a timestamp more than a day after it is implausible. */
   readonly nowMs: number
@@ -21,7 +21,7 @@ export interface MappingContext {
 
 /**
  * Maps a decoded ledger to one `TurnRecord` per model entry that has tokens or a cost,
- * with what `config.json` says about the workspace. A forked or reset workspace has
+ * with the workspace's fields from `config.json`. A forked or reset workspace has
  * entries of all zeros; they give no record. Records are built field by field in a
  * fixed order, because this runs once per model per workspace.
  */
@@ -127,7 +127,7 @@ export const toCost = (entry: ModelEntry): RecordCost => {
   }
   if (entry.costsIncluded === true) {
     // Subscription-covered calls are priced at 0 on purpose, but a missing price or Mux's
-    // unknown-cost flag still means the figure may be incomplete: say so before "included".
+    // unknown-cost flag still means the figure may be incomplete, and that takes precedence over "included".
     if (pricedBuckets === 0) return { usd: null, basis: "unpriced", subscriptionCovers: "some" }
     const subscriptionCovers = usd > 0 ? "some" : "all"
     if (entry.hasUnknownCosts === true || pricedBuckets < BUCKET_NAMES.length) {

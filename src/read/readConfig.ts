@@ -137,7 +137,7 @@ const toWorkspaceInfo = (workspace: ConfigWorkspace, projectPath: string, projec
   }
 }
 
-/** A stable grouping key for a project path: normalized, without a trailing separator. */
+/** Normalizes a project path into a stable grouping key, without a trailing separator. */
 export const normalizeProjectPath = (projectPath: string, path: Path.Path): string => {
   const normalized = path.normalize(projectPath)
   return normalized.length > 1 && normalized.endsWith(path.sep) ? normalized.slice(0, -1) : normalized

@@ -2,7 +2,7 @@ import type { RollUpEntry } from "../domain/Ledger.js"
 import type { LedgerCounted, LedgerSetAside } from "../domain/Outcome.js"
 import { totalTokens, type TurnRecord } from "../domain/TurnRecord.js"
 
-/** Where an agent row's figures come from. */
+/** Source of an agent row's figures. */
 export type AgentFigureSource = "ledger" | "set-aside-ledger" | "roll-up-entry"
 
 export interface AgentRow {

@@ -38,7 +38,7 @@ export const renderCheckText = (report: RunReport): string => {
   return lines.map(escapeText).join("\n")
 }
 
-/** The home an error belongs to: named by config and sessions errors, the prefix of a ledger's path otherwise. */
+/** Finds the home an error belongs to: config and sessions errors name it, and a ledger's path starts with it. */
 const homeOf = (error: ReportedError, report: RunReport): string | undefined => {
   if ("home" in error) return error.home
   return report.homes.find((opened) => error.path.startsWith(`${opened.home.path}/`))?.home.path

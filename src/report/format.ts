@@ -19,8 +19,8 @@ export const countOf = (count: number, noun: string, plural = `${noun}s`): strin
   `${count} ${count === 1 ? noun : plural}`
 
 /**
- * A group's cost with its basis spelled out: unpriced costs never show as $0, partial
- * costs say they are a lower bound, and subscription-covered costs say "included".
+ * Formats a group's cost with its basis spelled out. Unpriced costs never show as $0,
+ * partial costs are marked as lower bounds, and subscription-covered costs are marked "included".
  */
 export const formatGroupCost = (cost: GroupCost): string => {
   switch (cost.basis) {

@@ -2,7 +2,7 @@ import type { CostBasis, TokenUsage, TurnRecord } from "../domain/TurnRecord.js"
 import { totalTokens } from "../domain/TurnRecord.js"
 import { dayOf } from "./timeFilter.js"
 
-/** What `summary --by` groups records by. `agent` and `tool` have their own reports. */
+/** Grouping of `summary --by`. `agent` and `tool` have their own reports. */
 export type GroupBy = "model" | "provider" | "workspace" | "day" | "project"
 
 /** Totals of a group of records. */
