@@ -35,36 +35,40 @@ export class SetAsideResolver {
   private readonly held: Array<LedgerCounted> = []
   private readonly claims = new Map<string, Array<Claim>>()
   /**
-   * Workspace id to home of every ledger passed straight through, for claims that arrive
-   * later. Both strings are the ones listing made, so an entry costs only the map's slot:
-   * keeping folder objects or joined paths here would grow by hundreds of bytes per workspace.
+   * Workspaces whose outcome was not passed straight through as counted: failed, skipped
+   * or the same file as another. Only these few are kept, so a workspace was passed
+   * through when a home lists it, it was not held, and it is not in this set. Keeping every
+   * passed id instead would grow with the home.
    */
-  private readonly passedIds = new Map<string, string>()
-  /** Per device, inode to the first folder seen with that file, kept as home and workspace id for the same reason. */
-  private readonly seenFiles = new Map<number, Map<number, { readonly home: string; readonly workspaceId: string }>>()
+  private readonly notPassed = new Set<string>()
+  /**
+   * Per home and device, inode to the workspace id first seen with that file. The id is the
+   * string listing made, so an entry costs only the map's slot.
+   */
+  private readonly seenFiles = new Map<string, Map<number, Map<number, string>>>()
 
   constructor(
     private readonly idsInSeveralHomes: ReadonlySet<string>,
     private readonly directories: ReadonlyMap<string, WorkspaceDirectory>,
-    private readonly ledgerPathOf: (home: string, workspaceId: string) => string
+    private readonly ledgerPathOf: (home: string, workspaceId: string) => string,
+    /** Returns the first home whose `sessions/` lists a workspace id, if any does. */
+    private readonly homeListing: (workspaceId: string) => string | undefined
   ) {}
 
   /** Takes one outcome and returns what can be emitted now. */
   admit(outcome: LedgerOutcome): Array<LedgerOutcome> {
-    if (outcome._tag !== "LedgerCounted") return [outcome]
+    if (outcome._tag !== "LedgerCounted") {
+      this.notPassed.add(outcome.folder.workspaceId)
+      return [outcome]
+    }
 
     if (outcome.fileId !== undefined) {
-      const [device, inode] = outcome.fileId
-      let inodes = this.seenFiles.get(device)
-      if (inodes === undefined) {
-        inodes = new Map()
-        this.seenFiles.set(device, inodes)
+      const keptLedgerPath = this.findSameFile(outcome.fileId)
+      if (keptLedgerPath !== undefined) {
+        this.notPassed.add(outcome.folder.workspaceId)
+        return [setAside(outcome, { kind: "same-file", keptLedgerPath })]
       }
-      const kept = inodes.get(inode)
-      if (kept !== undefined) {
-        return [setAside(outcome, { kind: "same-file", keptLedgerPath: this.ledgerPathOf(kept.home, kept.workspaceId) })]
-      }
-      inodes.set(inode, { home: outcome.folder.home, workspaceId: outcome.folder.workspaceId })
+      this.rememberFile(outcome.fileId, outcome.folder.home, outcome.folder.workspaceId)
     }
 
     for (const [childId, entry] of outcome.rolledUpFrom) {
@@ -79,8 +83,29 @@ export class SetAsideResolver {
       this.held.push(outcome)
       return []
     }
-    this.passedIds.set(outcome.folder.workspaceId, outcome.folder.home)
     return [outcome]
+  }
+
+  private findSameFile([device, inode]: readonly [number, number]): string | undefined {
+    for (const [home, devices] of this.seenFiles) {
+      const workspaceId = devices.get(device)?.get(inode)
+      if (workspaceId !== undefined) return this.ledgerPathOf(home, workspaceId)
+    }
+    return undefined
+  }
+
+  private rememberFile([device, inode]: readonly [number, number], home: string, workspaceId: string): void {
+    let devices = this.seenFiles.get(home)
+    if (devices === undefined) {
+      devices = new Map()
+      this.seenFiles.set(home, devices)
+    }
+    let inodes = devices.get(device)
+    if (inodes === undefined) {
+      inodes = new Map()
+      devices.set(device, inodes)
+    }
+    inodes.set(inode, workspaceId)
   }
 
   /** Decides every held ledger once all homes have been read. */
@@ -120,9 +145,13 @@ export class SetAsideResolver {
       }
     }
 
-    for (const [workspaceId, home] of this.passedIds) {
+    const heldIds = new Set(this.held.map((outcome) => outcome.folder.workspaceId))
+    for (const workspaceId of this.claims.keys()) {
       const parents = this.claimsOf(workspaceId)
-      if (parents.length === 0) continue
+      const home = this.homeListing(workspaceId)
+      if (parents.length === 0 || home === undefined || heldIds.has(workspaceId) || this.notPassed.has(workspaceId)) {
+        continue
+      }
       const ledgerPath = this.ledgerPathOf(home, workspaceId)
       const kind = this.isInCycle(workspaceId) ? "cycle" : parents.length > 1 ? "several-parents" : "claimed-after-counting"
       events.push(this.anomaly(kind, ledgerPath, workspaceId, parents))

@@ -60,7 +60,8 @@ export const collectEvents = (
       const resolver = new SetAsideResolver(
         idsInSeveralHomes(opened),
         directories,
-        (home, workspaceId) => toWorkspaceFolder({ path: home, aliases: [] }, workspaceId, path).ledgerPath
+        (home, workspaceId) => toWorkspaceFolder({ path: home, aliases: [] }, workspaceId, path).ledgerPath,
+        (workspaceId) => opened.find((home) => isListed(home.workspaceIds, workspaceId))?.home.path
       )
 
       const readHome = ({ directory, home, opened, workspaceIds }: OpenedHome) =>
@@ -120,6 +121,20 @@ const openHome = (home: Home): Effect.Effect<OpenedHome, never, FileSystem.FileS
     }
     return { home, workspaceIds, directory: config.directory, opened, withoutFolder }
   })
+
+/** Binary search in a listing sorted by code unit, as `listWorkspaces` returns it. */
+const isListed = (sortedIds: ReadonlyArray<string>, workspaceId: string): boolean => {
+  let low = 0
+  let high = sortedIds.length - 1
+  while (low <= high) {
+    const middle = (low + high) >>> 1
+    const id = sortedIds[middle] as string
+    if (id === workspaceId) return true
+    if (id < workspaceId) low = middle + 1
+    else high = middle - 1
+  }
+  return false
+}
 
 const idsInSeveralHomes = (homes: ReadonlyArray<OpenedHome>): Set<string> => {
   if (homes.length < 2) return new Set()

@@ -50,7 +50,13 @@ export const NO_PROJECT = "(unknown project)"
 /** A running total; `add` is called once per record, so it only adds numbers. */
 class Accumulator {
   records = 0
-  readonly workspaceIds = new Set<string>()
+  /**
+   * Workspaces are counted by comparing with the previous record's workspace, not kept in
+   * a set: the collector emits a ledger's records together, and a set of every workspace
+   * id per group would grow with the home.
+   */
+  workspaces = 0
+  private lastWorkspaceId: string | undefined = undefined
   input = 0
   cacheRead = 0
   cacheCreate5m = 0
@@ -68,7 +74,10 @@ class Accumulator {
 
   add(record: TurnRecord): void {
     this.records += 1
-    this.workspaceIds.add(record.sessionId)
+    if (record.sessionId !== this.lastWorkspaceId) {
+      this.workspaces += 1
+      this.lastWorkspaceId = record.sessionId
+    }
     const usage = record.usage
     this.input += usage.input
     this.cacheRead += usage.cacheRead
@@ -106,7 +115,7 @@ class Accumulator {
       : "recorded"
     return {
       records: this.records,
-      workspaces: this.workspaceIds.size,
+      workspaces: this.workspaces,
       usage,
       totalTokens: totalTokens(usage),
       cost: {
@@ -121,7 +130,11 @@ class Accumulator {
   }
 }
 
-/** Folds records into per-group totals and overall totals, one record at a time. */
+/**
+ * Folds records into per-group totals and overall totals, one record at a time. A
+ * workspace's records must arrive one after another, as `collectEvents` emits them, for
+ * the workspace counts to be right.
+ */
 export class SummaryBuilder {
   private readonly groups = new Map<string, Accumulator>()
   private readonly overall = new Accumulator()
