@@ -145,6 +145,11 @@ export class SetAsideResolver {
       }
     }
 
+    for (const [workspaceId, claims] of this.claims) {
+      const own = claims.find((claim) => claim.parentWorkspaceId === workspaceId)
+      if (own !== undefined) events.push(this.anomaly("self-claim", own.parentLedgerPath, workspaceId, []))
+    }
+
     const heldIds = new Set(this.held.map((outcome) => outcome.folder.workspaceId))
     for (const workspaceId of this.claims.keys()) {
       const parents = this.claimsOf(workspaceId)

@@ -79,7 +79,7 @@ export interface WorkspaceNeverUsed {
  */
 export interface RollUpAnomaly {
   readonly _tag: "RollUpAnomaly"
-  readonly kind: "cycle" | "several-parents" | "claimed-after-counting"
+  readonly kind: "cycle" | "several-parents" | "claimed-after-counting" | "self-claim"
   readonly workspaceId: string
   readonly ledgerPath: string
   readonly parentWorkspaceIds: ReadonlyArray<string>

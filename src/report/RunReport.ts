@@ -136,5 +136,7 @@ export const describeAnomaly = (anomaly: RollUpAnomaly): string => {
       return `workspace ${anomaly.workspaceId} is claimed as rolled up by several parents (${parents}); its own ledger ${anomaly.ledgerPath} is counted once, and each parent also contains its usage`
     case "claimed-after-counting":
       return `workspace ${anomaly.workspaceId} is listed in config.json as a top-level workspace but ${parents} claims to contain its usage; its ledger ${anomaly.ledgerPath} is counted, so that usage may be counted twice`
+    case "self-claim":
+      return `ledger ${anomaly.ledgerPath} names its own workspace ${anomaly.workspaceId} in rolledUpFrom; that entry is ignored and the ledger is counted once`
   }
 }
