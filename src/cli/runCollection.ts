@@ -38,9 +38,9 @@ export interface CollectionHandlers {
 }
 
 /**
- * Runs the collector with a command's settings: applies the project, archive and date
- * filters to each counted ledger as a whole (every record of a ledger has the same
- * date), feeds the handlers, and returns what the run reports besides records.
+ * Runs the collector with a command's settings and feeds the handlers. The project,
+ * archive and date filters apply to each counted ledger as a whole, because every record
+ * of a ledger has the same date. Returns what the run reports besides records.
  */
 export const runCollection = (
   settings: RunSettings,
@@ -77,14 +77,15 @@ export const runCollection = (
 
     yield* collectEvents({ roots: settings.roots, maxLedgerBytes: settings.maxLedgerBytes }).pipe(
       Stream.runForEachChunk((chunk) => {
-        const kept: Array<TurnRecord> = []
+        const keptRecords: Array<TurnRecord> = []
         for (const event of chunk) {
           report.add(event)
           const records = event._tag === "LedgerCounted" ? keep(event) : []
           handlers.onEvent?.(event, records)
-          for (const record of records) kept.push(record)
+          for (const record of records) keptRecords.push(record)
         }
-        return handlers.onRecords === undefined || kept.length === 0 ? Effect.void : handlers.onRecords(kept)
+        if (handlers.onRecords === undefined || keptRecords.length === 0) return Effect.void
+        return handlers.onRecords(keptRecords)
       })
     )
 

@@ -83,10 +83,6 @@ export const toRunSettings = (values: CommonOptionValues): Effect.Effect<RunSett
       onSome: validateTimeZone
     })
     if (Either.isLeft(timeZone)) return yield* Effect.fail(new UsageError(timeZone.left))
-    const emptyRoot = values.root.find((root) => root.trim() === "")
-    if (emptyRoot !== undefined) {
-      return yield* Effect.fail(new UsageError("invalid --root \"\": expected the path of a Mux home, such as ~/.mux"))
-    }
     const bound = (option: string, value: Option.Option<string>) =>
       Option.match(value, {
         onNone: () => Effect.succeed(undefined),

@@ -20,11 +20,11 @@ export interface Claim {
 /**
  * Decides which decoded ledgers count, so that no usage is counted twice.
  *
- * Most ledgers pass straight through. A ledger is held back until every home has been
- * read when it might turn out to be counted elsewhere: its workspace id appears in more
- * than one home, `config.json` names a parent for it, or `config.json` does not list it
- * (Mux removes a rolled-up child's entry, and sometimes not its folder). Only those are
- * kept in memory. At the end, each held ledger is either counted or set aside:
+ * Most ledgers pass straight through. A ledger that might turn out to be counted
+ * elsewhere is held back until every home has been read. That is the case when its
+ * workspace id appears in more than one home, when `config.json` names a parent for it,
+ * or when `config.json` does not list it, because Mux removes a rolled-up child's entry
+ * and sometimes not its folder. Only those ledgers are kept in memory. At the end, each held ledger is either counted or set aside:
  * - a copy of a workspace found in several homes loses to the copy with the later last
  *   request (the larger total when neither has one);
  * - a child named in a counted ledger's `rolledUpFrom` is already inside that parent.
@@ -158,13 +158,19 @@ export class SetAsideResolver {
         continue
       }
       const ledgerPath = this.ledgerPathOf(home, workspaceId)
-      const kind = this.isInCycle(workspaceId) ? "cycle" : parents.length > 1 ? "several-parents" : "claimed-after-counting"
-      events.push(this.anomaly(kind, ledgerPath, workspaceId, parents))
+      events.push(this.anomaly(this.anomalyKindOf(workspaceId, parents), ledgerPath, workspaceId, parents))
     }
     return events
   }
 
-  /** Every workspace named in some counted ledger's `rolledUpFrom`, with the claims on it. */
+  /** Names a claim on a workspace whose ledger was already counted. */
+  private anomalyKindOf(workspaceId: string, parents: ReadonlyArray<Claim>): RollUpAnomaly["kind"] {
+    if (this.isInCycle(workspaceId)) return "cycle"
+    if (parents.length > 1) return "several-parents"
+    return "claimed-after-counting"
+  }
+
+  /** Lists every workspace named in some counted ledger's `rolledUpFrom`, with the claims on it. */
   claimedWorkspaces(): IterableIterator<[string, ReadonlyArray<Claim>]> {
     return this.claims.entries()
   }

@@ -38,9 +38,9 @@ interface OpenedHome {
  * aside, failed or skipped). The stream ends with roll-up anomalies, the workspaces
  * `config.json` lists that were never used, and the relationships between workspaces.
  *
- * Per-file failures are values in the stream; the stream fails only when no home can be
- * found or an explicit root does not exist. Files are read through `FileSystem`, and
- * nothing is ever written.
+ * Per-file failures are values in the stream. The stream fails only when no home can be
+ * found, or when an explicit root does not exist or is not a Mux home. Files are read
+ * through `FileSystem`, and nothing is written (a test counts the write calls).
  */
 export const collectEvents = (
   options: CollectOptions = {}
@@ -60,7 +60,7 @@ export const collectEvents = (
       const resolver = new SetAsideResolver(
         idsInSeveralHomes(opened),
         directories,
-        (home, workspaceId) => toWorkspaceFolder({ path: home, aliases: [] }, workspaceId, path).ledgerPath,
+        (home, workspaceId) => toWorkspaceFolder(home, workspaceId, path).ledgerPath,
         (workspaceId) => opened.find((home) => isListed(home.workspaceIds, workspaceId))?.home.path
       )
 
@@ -72,7 +72,7 @@ export const collectEvents = (
               Effect.map(
                 Effect.forEach(ids, (workspaceId) =>
                   processWorkspace(
-                    toWorkspaceFolder(home, workspaceId, path),
+                    toWorkspaceFolder(home.path, workspaceId, path),
                     directory.workspaces.get(workspaceId),
                     settings
                   )),

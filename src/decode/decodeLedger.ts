@@ -21,9 +21,9 @@ export type LedgerDecodeError = LedgerMalformed | LedgerWithoutByModel | LedgerV
 
 /**
  * Decodes a ledger's text. The file fails as a whole only when it is not a JSON object,
- * has a `version` other than 1, or has no `byModel` object; an invalid model entry is
- * reported and skipped while the other entries still count. Nothing is coerced: a token
- * count written as the string `"12"` makes its entry invalid.
+ * has a `version` other than 1, or has no `byModel` object. An invalid model entry is
+ * reported and skipped while the other entries still count. Nothing is coerced, so a
+ * token count written as the string `"12"` makes its entry invalid.
  */
 export const decodeLedger = (
   text: string,
@@ -90,4 +90,3 @@ const readLastRequestMs = (lastRequest: unknown): number | undefined => {
   return typeof timestamp === "number" && Number.isFinite(timestamp) ? timestamp : undefined
 }
 
-export type { RollUpEntry }

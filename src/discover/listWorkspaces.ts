@@ -1,6 +1,7 @@
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import { Effect } from "effect"
+import { compareCodeUnits } from "../domain/compareCodeUnits.js"
 import { SessionsUnreadable } from "../domain/errors.js"
 import type { Home } from "../domain/Home.js"
 import { LEDGER_FILE_NAME, type WorkspaceFolder } from "../domain/Workspace.js"
@@ -43,9 +44,7 @@ export const listWorkspaces = (
  * Builds the paths of one workspace folder. Folders are built one at a time while the
  * stream runs, so a home of 100,000 workspaces holds only their names in memory.
  */
-export const toWorkspaceFolder = (home: Home, workspaceId: string, path: Path.Path): WorkspaceFolder => {
-  const folderPath = path.join(home.path, "sessions", workspaceId)
-  return { home: home.path, workspaceId, folderPath, ledgerPath: path.join(folderPath, LEDGER_FILE_NAME) }
+export const toWorkspaceFolder = (homePath: string, workspaceId: string, path: Path.Path): WorkspaceFolder => {
+  const folderPath = path.join(homePath, "sessions", workspaceId)
+  return { home: homePath, workspaceId, folderPath, ledgerPath: path.join(folderPath, LEDGER_FILE_NAME) }
 }
-
-const compareCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)

@@ -1,6 +1,7 @@
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import { Effect, Either, ParseResult, Schema } from "effect"
+import { stripByteOrderMark } from "./byteOrderMark.js"
 import { ConfigUnusable, ConfigWorkspaceInvalid } from "../domain/errors.js"
 import type { Home } from "../domain/Home.js"
 import {
@@ -54,7 +55,7 @@ export const readConfig = (home: Home): Effect.Effect<ConfigReadResult, never, F
       const error = text.left
       return unusable(`the file cannot be read (${error._tag === "SystemError" ? error.reason : "invalid path"})`)
     }
-    const raw = text.right.charCodeAt(0) === 0xfeff ? text.right.slice(1) : text.right
+    const raw = stripByteOrderMark(text.right)
 
     let parsed: unknown
     try {

@@ -3,6 +3,7 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import { Effect, Option } from "effect"
 import { LedgerMissing, LedgerTooLarge, LedgerUnreadable, NotAWorkspaceFolder } from "../domain/errors.js"
 import type { WorkspaceFolder } from "../domain/Workspace.js"
+import { stripByteOrderMark } from "./byteOrderMark.js"
 
 /**
  * Default size limit for one ledger: 16 MiB. Mux's ledgers hold one small entry per
@@ -18,7 +19,7 @@ export interface LedgerText {
   readonly fileId: readonly [device: number, inode: number] | undefined
 }
 
-/** Why a ledger could not be read. */
+/** Failure to read a ledger. */
 export type ReadLedgerError = LedgerMissing | LedgerUnreadable | LedgerTooLarge | NotAWorkspaceFolder
 
 /**
@@ -45,7 +46,7 @@ export const readLedger = (
             )
           }
           return Effect.succeed<LedgerText>({
-            text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text,
+            text: stripByteOrderMark(text),
             modifiedAt: info.mtime,
             fileId: Option.isSome(info.ino) && info.ino.value !== 0 ? [info.dev, info.ino.value] : undefined
           })
@@ -87,7 +88,7 @@ const explainFailure = (
   }
   const errno = errnoCode(error)
   if (error.reason === "NotFound") {
-    // A link whose target is gone reads as "not found"; say that it is a dangling link.
+    // A link whose target is gone reads as "not found", so report it as a dangling link.
     return fs.readLink(folder.ledgerPath).pipe(
       Effect.matchEffect({
         onFailure: () => Effect.fail(new LedgerMissing(ids)),
@@ -111,7 +112,7 @@ const explainFailure = (
   return Effect.fail(new LedgerUnreadable({ ...ids, reason: error.description ?? error.reason }))
 }
 
-/** The Node errno code (`ENOTDIR`, `ELOOP`, ...) behind a `SystemError`, when there is one. */
+/** Finds the Node errno code (`ENOTDIR`, `ELOOP`, ...) behind a `SystemError`, when there is one. */
 const errnoCode = (error: PlatformError): string | undefined => {
   const cause = error.cause as { code?: unknown } | undefined
   if (typeof cause?.code === "string") return cause.code

@@ -97,10 +97,6 @@ export class RunReport {
     }
   }
 
-  /** Ledgers that could not be used at all, plus ledgers with skipped entries. */
-  get ledgersWithErrors(): number {
-    return this.ledgersFailed + this.ledgersWithInvalidEntries
-  }
 
   /** Records one status line; `path` is the ledger's, or the entry's own path when it is not a folder. */
   private status(

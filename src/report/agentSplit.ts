@@ -58,9 +58,9 @@ interface PendingRollUp {
 /**
  * Splits spend between workspaces' own work and their sub-agents. A parent's ledger
  * contains its rolled-up children's usage, so each child's figures are moved from the
- * parent's row to the child's agent row: from the child's own ledger when it is still
- * on disk (set aside as rolled up), otherwise from the `rolledUpFrom` entry's
- * `totalTokens` and `totalCostUsd`. A set-aside grandchild's records move on out of
+ * parent's row to the child's agent row. They come from the child's own ledger when it
+ * is still on disk (set aside as rolled up). Otherwise they come from the `rolledUpFrom`
+ * entry's `totalTokens` and `totalCostUsd`. A set-aside grandchild's records move on out of
  * its set-aside parent's row in the same way. Children that were never rolled up are
  * counted from their own ledgers.
  */
@@ -150,7 +150,7 @@ export class AgentSplitBuilder {
       costIncomplete: row.figures.unpriced > 0,
       sources: row.sources
     }))
-    rows.sort((a, b) => (a.agent === OWN_WORK ? -1 : b.agent === OWN_WORK ? 1 : b.totalTokens - a.totalTokens))
+    rows.sort(compareAgentRows)
     const priced = rows.filter((agentRow) => agentRow.usd !== null)
     const totals = {
       totalTokens: rows.reduce((sum, agentRow) => sum + agentRow.totalTokens, 0),
@@ -192,4 +192,11 @@ const addEntry = (figures: Figures, entry: Exclude<RollUpEntry, true>, sign: 1 |
   } else if (sign > 0) {
     figures.unpriced += 1
   }
+}
+
+/** Orders own work first, then sub-agent rows by tokens, largest first. */
+const compareAgentRows = (a: AgentRow, b: AgentRow): number => {
+  if (a.agent === OWN_WORK) return -1
+  if (b.agent === OWN_WORK) return 1
+  return b.totalTokens - a.totalTokens
 }

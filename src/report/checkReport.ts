@@ -1,3 +1,4 @@
+import { compareCodeUnits } from "../domain/compareCodeUnits.js"
 import { escapeText, toSafeJson } from "./escape.js"
 import { countOf } from "./format.js"
 import { describeAnomaly, type LedgerStatus, type ReportedError, type RunReport } from "./RunReport.js"
@@ -19,7 +20,7 @@ export const renderCheckText = (report: RunReport): string => {
     lines.push(`  ${opened.workspaceFolders} workspace folders; config.json ${opened.configAvailable ? "read" : "not usable"}`)
 
     const statuses = report.statuses.filter((status) => status.home === home)
-    statuses.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+    statuses.sort((a, b) => compareCodeUnits(a.path, b.path))
     for (const status of statuses) lines.push(statusLine(status))
 
     for (const event of report.neverUsed.filter((event) => event.home === home)) {
@@ -106,4 +107,3 @@ export const renderCheckJson = (report: RunReport): string =>
     2
   )
 
-export { escapeText }

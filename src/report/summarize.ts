@@ -1,3 +1,4 @@
+import { compareCodeUnits } from "../domain/compareCodeUnits.js"
 import type { CostBasis, TokenUsage, TurnRecord } from "../domain/TurnRecord.js"
 import { totalTokens } from "../domain/TurnRecord.js"
 import { dayOf } from "./timeFilter.js"
@@ -159,7 +160,8 @@ export class SummaryBuilder {
       return group.label === undefined ? { key, ...totals } : { key, label: group.label, ...totals }
     })
     // Days read in date order; every other grouping puts the largest spender first.
-    rows.sort(this.by === "day" ? (a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) : compareBySpend)
+    if (this.by === "day") rows.sort((a, b) => compareCodeUnits(a.key, b.key))
+    else rows.sort(compareBySpend)
     return { by: this.by, rows, totals: this.overall.totals() }
   }
 
@@ -185,5 +187,11 @@ export class SummaryBuilder {
   }
 }
 
-const compareBySpend = (a: SummaryRow, b: SummaryRow): number =>
-  (b.cost.usd ?? 0) - (a.cost.usd ?? 0) || b.totalTokens - a.totalTokens || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)
+/** Orders rows by cost, then by tokens, largest first, then by key. */
+const compareBySpend = (a: SummaryRow, b: SummaryRow): number => {
+  const byCost = (b.cost.usd ?? 0) - (a.cost.usd ?? 0)
+  if (byCost !== 0) return byCost
+  const byTokens = b.totalTokens - a.totalTokens
+  if (byTokens !== 0) return byTokens
+  return compareCodeUnits(a.key, b.key)
+}

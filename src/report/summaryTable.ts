@@ -96,4 +96,3 @@ export const renderAgentTable = (split: AgentSplit): string => {
   return `${table.toString()}\n${notes.join("\n")}`
 }
 
-export type { SummaryRow }
