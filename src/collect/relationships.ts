@@ -7,7 +7,7 @@ import type { SetAsideResolver } from "./SetAsideResolver.js"
  * Yields one relationship per workspace known from `config.json`, plus one for each
  * rolled-up child that `config.json` no longer lists. A workspace listed in two homes
  * gets one relationship. Relationships are made as they are consumed, so a home of
- * 100,000 workspaces never holds them all at once.
+ * 100,000 workspaces never keeps them all in memory at once.
  */
 export function* findRelationships(
   directories: Iterable<WorkspaceDirectory>,

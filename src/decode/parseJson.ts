@@ -1,6 +1,6 @@
 import { Either } from "effect"
 
-/** Why a ledger's text is not a JSON object. */
+/** Reason a ledger's text is not a JSON object. */
 export interface JsonProblem {
   readonly kind: "empty" | "truncated" | "invalid-json" | "not-an-object"
   readonly detail: string

@@ -5,7 +5,7 @@ import { Schema } from "effect"
  * They describe what Mux 0.28 (Xum) writes, with `version` 1.
  */
 
-/** Token count: a finite, non-negative integer that a JavaScript number holds exactly. */
+/** Token count: a finite, non-negative integer that a JavaScript number represents exactly. */
 export const TokenCount = Schema.Number.pipe(
   Schema.filter((n) => Number.isSafeInteger(n) && n >= 0, {
     message: () => "must be a non-negative integer of at most 2^53 - 1"

@@ -6,7 +6,7 @@ import type { WorkspaceFolder } from "./Workspace.js"
 import type { WorkspaceInfo } from "./WorkspaceConfig.js"
 import type { SessionRelationshipRecord } from "./SessionRelationshipRecord.js"
 
-/** What the collector found for one workspace folder. */
+/** Result of reading one workspace folder. */
 export type LedgerOutcome = LedgerCounted | LedgerSetAside | LedgerFailed | FolderSkipped
 
 interface OutcomeBase {

@@ -11,7 +11,7 @@ export interface SessionRelationshipRecord {
   readonly relatedSessionId?: string
   /** The sub-agent preset (`explore`, `exec`, ...), when known. */
   readonly subagentType?: string
-  /** Where the link comes from: the child's `config.json` entry or the parent's `rolledUpFrom`. */
+  /** Source of the link: the child's `config.json` entry or the parent's `rolledUpFrom`. */
   readonly evidence: "config" | "rolled-up-from"
   /** Whether the child's usage is inside the parent's ledger. */
   readonly rolledUp: boolean

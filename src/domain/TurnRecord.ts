@@ -40,8 +40,8 @@ export interface TurnRecord {
 }
 
 /**
- * Where `ts` comes from: the ledger's `lastRequest.timestamp`, or the file's modification
- * time when that is absent or implausible. `run-time` is used only when a file system
+ * Source of `ts`: the ledger's `lastRequest.timestamp`, or the file's modification time
+ * when that is absent or implausible. `run-time` is used only when a file system
  * reports no modification time at all.
  */
 export type TimestampSource = "last-request" | "file-mtime" | "run-time"
@@ -74,10 +74,10 @@ export interface RecordCost {
   readonly usd: number | null
   readonly basis: CostBasis
   /**
-   * Set when Mux marked the entry `costsIncluded`. `all` when every bucket is priced and the
-   * stored cost is 0; `some` when a positive cost shows that part of the usage was billed
-   * through an API key, or when some prices were unknown (the basis is then `partial` or
-   * `unpriced`).
+   * Subscription coverage, set when Mux marked the entry `costsIncluded`. It is `all` when
+   * every bucket is priced and the stored cost is 0. It is `some` when a positive cost shows
+   * that part of the usage was billed through an API key, or when some prices were unknown
+   * (the basis is then `partial` or `unpriced`).
    */
   readonly subscriptionCovers?: "all" | "some"
 }

@@ -1,8 +1,8 @@
 import { Schema } from "effect"
 
 /**
- * The fields of a workspace in `config.json` that the collector reads. The file holds
- * credentials and settings elsewhere; nothing else is decoded, and the file is never
+ * The fields of a workspace in `config.json` that the collector reads. The file also
+ * contains credentials and settings, so nothing else is decoded, and the file is never
  * printed or logged.
  */
 export const ConfigWorkspace = Schema.Struct({
@@ -29,7 +29,7 @@ export const ConfigEnvelope = Schema.Struct({
   projects: Schema.optional(Schema.Array(Schema.Unknown))
 })
 
-/** What `config.json` states about one workspace, after decoding. */
+/** A workspace's entry in `config.json`, after decoding. */
 export interface WorkspaceInfo {
   readonly id: string
   readonly project: string

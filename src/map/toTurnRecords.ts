@@ -72,8 +72,8 @@ const AGGREGATE_ONLY_WITH_RELATIONSHIPS = {
 } as const
 
 /**
- * Dates a ledger by its last request when that is a plausible epoch-millisecond time
- * (from 2020 to one day after the run); a value in seconds is therefore rejected.
+ * Dates a ledger by its last request when that is a plausible epoch-millisecond time,
+ * from 2020 to one day after the run. A value in seconds falls before 2020, so it is rejected.
  */
 export const dateLedger = (
   lastRequestMs: number | undefined,

@@ -1,8 +1,8 @@
 /**
- * Characters that must not reach a terminal raw: C0 and C1 control characters
- * (ESC, BEL, CSI, ...), the bidirectional-override characters that reorder text, and
- * invisible ones (zero-width spaces and joiners, the byte-order mark, line and paragraph
- * separators) that make two different values look the same.
+ * Characters that must not reach a terminal raw. C0 and C1 control characters (ESC, BEL,
+ * CSI, ...) drive the terminal, and bidirectional overrides reorder text. Invisible
+ * characters (zero-width spaces and joiners, the byte-order mark, line and paragraph
+ * separators) make two different values look the same.
  */
 // eslint-disable-next-line no-control-regex
 const UNSAFE_IN_TEXT = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/g
@@ -19,8 +19,8 @@ export const UNSAFE_IN_JSON = /[\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u
 
 /**
  * Serializes a value as JSON that is safe to print. `JSON.stringify` already escapes C0
- * control characters; this also escapes DEL, C1 controls, bidirectional overrides and
- * invisible characters as `\uNNNN`, so parsing the output gives back the exact strings.
+ * control characters, and this also escapes DEL, C1 controls, bidirectional overrides and
+ * invisible characters as `\uNNNN`. Parsing the output gives back the exact strings.
  */
 export const toSafeJson = (value: unknown, indent?: number): string =>
   JSON.stringify(value, null, indent).replace(

@@ -4,7 +4,7 @@ import type { TurnRecord } from "../domain/TurnRecord.js"
 
 /**
  * Checks that records can support an analysis that needs per-tool or per-call data,
- * before it runs. Records whose fidelity says tool calls are not covered, or that are
+ * before it runs. Records whose fidelity marks tool calls as not covered, or that are
  * per-session aggregates, fail the check with the number of records and workspaces
  * they cover. No records at all fail too, because the analysis would print an empty
  * result. Call it before any analysis that needs finer data than a source has.

@@ -54,7 +54,7 @@ export const validateTimeZone = (timeZone: string): Either.Either<string, string
 
 const dayFormatters = new Map<string, Intl.DateTimeFormat>()
 
-/** The calendar day (`YYYY-MM-DD`) of an instant in a time zone. */
+/** Returns the calendar day (`YYYY-MM-DD`) of an instant in a time zone. */
 export const dayOf = (epochMs: number, timeZone: string): string => {
   let formatter = dayFormatters.get(timeZone)
   if (formatter === undefined) {
@@ -64,7 +64,7 @@ export const dayOf = (epochMs: number, timeZone: string): string => {
   return formatter.format(epochMs)
 }
 
-/** Whether an instant falls inside the filter. `--until` with a date includes that whole day. */
+/** Checks whether an instant falls inside the filter. `--until` with a date includes that whole day. */
 export const isInside = (epochMs: number, filter: TimeFilter): boolean => {
   const { since, until, timeZone } = filter
   if (since !== undefined) {
