@@ -9,7 +9,7 @@ import type { CollectorEvent, HomeOpened, WorkspaceNeverUsed } from "../domain/O
 import type { WorkspaceDirectory, WorkspaceInfo } from "../domain/WorkspaceConfig.js"
 import { readConfig } from "../read/readConfig.js"
 import { DEFAULT_MAX_LEDGER_BYTES } from "../read/readLedger.js"
-import { processWorkspace } from "./processWorkspace.js"
+import { processWorkspaces } from "./processWorkspace.js"
 import { findRelationships } from "./relationships.js"
 import { SetAsideResolver } from "./SetAsideResolver.js"
 
@@ -70,12 +70,13 @@ export const collectEvents = (
           Stream.fromIteratorSucceed(workspaceIds.values(), WORKSPACES_PER_CHUNK).pipe(
             Stream.mapChunksEffect((ids) =>
               Effect.map(
-                Effect.forEach(ids, (workspaceId) =>
-                  processWorkspace(
-                    toWorkspaceFolder(home.path, workspaceId, path),
-                    directory.workspaces.get(workspaceId),
-                    settings
-                  )),
+                processWorkspaces(
+                  Chunk.toReadonlyArray(ids).map((workspaceId) => ({
+                    folder: toWorkspaceFolder(home.path, workspaceId, path),
+                    workspace: directory.workspaces.get(workspaceId)
+                  })),
+                  settings
+                ),
                 (outcomes) => Chunk.unsafeFromArray(outcomes.flatMap((outcome) => resolver.admit(outcome)))
               )
             ),

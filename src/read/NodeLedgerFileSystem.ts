@@ -3,6 +3,7 @@ import { SystemError, type SystemErrorReason } from "@effect/platform/Error"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { Effect, Layer, Option } from "effect"
 import * as NFS from "node:fs"
+import { type SmallFile, withSmallFileReads } from "./smallFileReads.js"
 
 /**
  * The Node `FileSystem` with `stat` and `readFileString` done as synchronous calls.
@@ -11,11 +12,14 @@ import * as NFS from "node:fs"
  * more time scheduling callbacks than reading: on a home of 100,000 workspaces that
  * makes the run several times slower. Every other method is the stock Node layer's.
  * Errors are `SystemError`s with the same `reason` values the stock layer uses.
+ *
+ * The service also carries a `SmallFileReader` (see `smallFileReads.ts`), which reads a
+ * ledger and its `stat` facts through one open file, with no Effect per file.
  */
 export const layer: Layer.Layer<FileSystem.FileSystem> = Layer.effect(
   FileSystem.FileSystem,
   Effect.map(FileSystem.FileSystem, (nodeFileSystem) =>
-    FileSystem.FileSystem.of({
+    withSmallFileReads(FileSystem.FileSystem.of({
       ...nodeFileSystem,
       stat: (path) =>
         Effect.try({
@@ -27,8 +31,64 @@ export const layer: Layer.Layer<FileSystem.FileSystem> = Layer.effect(
           try: () => NFS.readFileSync(path, { encoding: toBufferEncoding(encoding) }),
           catch: (error) => toSystemError(error, "readFileString", path)
         })
-    }))
+    }), readSmallFile))
 ).pipe(Layer.provide(NodeFileSystem.layer))
+
+/**
+ * Non-blocking, so that opening a FIFO returns at once and `fstat` rejects it, where a
+ * blocking open would wait for a writer.
+ */
+const OPEN_FLAGS = NFS.constants.O_RDONLY | NFS.constants.O_NONBLOCK
+
+/**
+ * Opens the file once, takes size, type, time and identity from `fstat` on the open
+ * descriptor, and reads it to the end. Any failure returns `undefined`, and the caller
+ * asks `stat` and `readFileString` what is wrong.
+ */
+const readSmallFile = (path: string, maxBytes: number): SmallFile | undefined => {
+  let fd: number
+  try {
+    fd = NFS.openSync(path, OPEN_FLAGS)
+  } catch {
+    return undefined
+  }
+  try {
+    const stats = NFS.fstatSync(fd)
+    if (!stats.isFile() || stats.size > maxBytes) return undefined
+    const text = readToEnd(fd, stats.size, maxBytes)
+    return text === undefined ? undefined : { text, modifiedAt: stats.mtime, device: stats.dev, inode: stats.ino }
+  } catch {
+    return undefined
+  } finally {
+    try {
+      NFS.closeSync(fd)
+    } catch {
+      // Closing a descriptor opened for reading loses nothing.
+    }
+  }
+}
+
+/**
+ * Reads from the descriptor until the end of the file, as UTF-8. The file can grow after
+ * `fstat`, so the buffer grows too, up to one byte past the limit: a file that reaches
+ * it returns `undefined`.
+ */
+const readToEnd = (fd: number, expectedBytes: number, maxBytes: number): string | undefined => {
+  let buffer = Buffer.allocUnsafe(Math.min(expectedBytes, maxBytes) + 1)
+  let length = 0
+  for (;;) {
+    const count = NFS.readSync(fd, buffer, length, buffer.length - length, null)
+    if (count === 0) break
+    length += count
+    if (length > maxBytes) return undefined
+    if (length === buffer.length) {
+      const larger = Buffer.allocUnsafe(Math.min(buffer.length * 2, maxBytes + 1))
+      buffer.copy(larger, 0, 0, length)
+      buffer = larger
+    }
+  }
+  return buffer.toString("utf8", 0, length)
+}
 
 const toBufferEncoding = (encoding: string | undefined): BufferEncoding =>
   encoding !== undefined && Buffer.isEncoding(encoding) ? encoding : "utf8"

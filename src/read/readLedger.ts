@@ -4,6 +4,7 @@ import { Effect, Option } from "effect"
 import { LedgerMissing, LedgerTooLarge, LedgerUnreadable, NotAWorkspaceFolder } from "../domain/errors.js"
 import type { WorkspaceFolder } from "../domain/Workspace.js"
 import { stripByteOrderMark } from "./byteOrderMark.js"
+import type { SmallFileReader } from "./smallFileReads.js"
 
 /**
  * Default size limit for one ledger: 16 MiB. Mux's ledgers hold one small entry per
@@ -58,6 +59,24 @@ export const readLedger = (
           : Effect.fail(error)
       )
     ))
+
+/**
+ * Reads one ledger through a `SmallFileReader`, with no Effect. Returns `undefined` when
+ * the reader could not read it; `readLedger` then finds out why.
+ */
+export const readLedgerSync = (
+  read: SmallFileReader,
+  folder: WorkspaceFolder,
+  maxLedgerBytes: number
+): LedgerText | undefined => {
+  const file = read(folder.ledgerPath, maxLedgerBytes)
+  if (file === undefined) return undefined
+  return {
+    text: stripByteOrderMark(file.text),
+    modifiedAt: Option.some(file.modifiedAt),
+    fileId: file.inode !== 0 ? [file.device, file.inode] : undefined
+  }
+}
 
 const idsOf = (folder: WorkspaceFolder) => ({ path: folder.ledgerPath, workspaceId: folder.workspaceId })
 

@@ -1,0 +1,44 @@
+import type * as FileSystem from "@effect/platform/FileSystem"
+
+/**
+ * A small regular file read in one synchronous call, with the facts of `stat` the
+ * collector needs.
+ */
+export interface SmallFile {
+  readonly text: string
+  readonly modifiedAt: Date
+  readonly device: number
+  readonly inode: number
+}
+
+/**
+ * Reads the file at a path when it is a regular file of at most `maxBytes` bytes, and
+ * returns `undefined` in every other case: missing, unreadable, not a regular file,
+ * too large. The caller then reads the file again through the `FileSystem` methods,
+ * whose errors name the problem.
+ */
+export type SmallFileReader = (path: string, maxBytes: number) => SmallFile | undefined
+
+/**
+ * Key of an optional method of a `FileSystem` service: a `SmallFileReader`.
+ *
+ * Reading a ledger through `stat` and `readFileString` costs two Effects, a `File.Info`
+ * and a path lookup for each call, several times the cost of the read itself for a file
+ * of a kilobyte. A `FileSystem` that carries this method lets the collector read a run of
+ * ledgers in one synchronous loop. The Node layer of this package carries it. Any other
+ * `FileSystem` is read through its ordinary methods, so it stays the one seam that tests
+ * and other programs replace.
+ */
+export const SmallFileReads: unique symbol = Symbol.for("mux-collector/SmallFileReads")
+
+interface WithSmallFileReads {
+  readonly [SmallFileReads]?: SmallFileReader
+}
+
+/** The `SmallFileReader` a `FileSystem` carries, if any. */
+export const smallFileReaderOf = (fs: FileSystem.FileSystem): SmallFileReader | undefined =>
+  (fs as FileSystem.FileSystem & WithSmallFileReads)[SmallFileReads]
+
+/** Adds a `SmallFileReader` to a `FileSystem`. */
+export const withSmallFileReads = (fs: FileSystem.FileSystem, reader: SmallFileReader): FileSystem.FileSystem =>
+  ({ ...fs, [SmallFileReads]: reader } as FileSystem.FileSystem & WithSmallFileReads)
