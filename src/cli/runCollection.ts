@@ -1,7 +1,8 @@
 import type * as FileSystem from "@effect/platform/FileSystem"
 import type * as Path from "@effect/platform/Path"
-import { Effect, Stream } from "effect"
+import { Effect } from "effect"
 import { collectEvents } from "../collect/collectEvents.js"
+import { forEachChunk } from "../collect/forEachChunk.js"
 import type { HomeNotFound, NoHomeFound } from "../domain/errors.js"
 import type { CollectorEvent, LedgerCounted } from "../domain/Outcome.js"
 import type { TurnRecord } from "../domain/TurnRecord.js"
@@ -75,8 +76,9 @@ export const runCollection = (
       return event.records
     }
 
-    yield* collectEvents({ roots: settings.roots, maxLedgerBytes: settings.maxLedgerBytes }).pipe(
-      Stream.runForEachChunk((chunk) => {
+    yield* forEachChunk(
+      collectEvents({ roots: settings.roots, maxLedgerBytes: settings.maxLedgerBytes }),
+      (chunk) => {
         const keptRecords: Array<TurnRecord> = []
         for (const event of chunk) {
           report.add(event)
@@ -86,7 +88,7 @@ export const runCollection = (
         }
         if (handlers.onRecords === undefined || keptRecords.length === 0) return Effect.void
         return handlers.onRecords(keptRecords)
-      })
+      }
     )
 
     return {
