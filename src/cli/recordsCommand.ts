@@ -1,8 +1,7 @@
 import { Command, Options } from "@effect/cli"
 import { Effect } from "effect"
 import type { SessionRelationshipRecord } from "../domain/SessionRelationshipRecord.js"
-import { toSafeJson } from "../report/escape.js"
-import { serializeTurnRecord } from "../report/serializeRecord.js"
+import { toSafeJsonBatches } from "../report/escape.js"
 import { finishRun } from "./finishRun.js"
 import { writeStdout } from "./output.js"
 import { runCollection } from "./runCollection.js"
@@ -28,32 +27,18 @@ export const recordsCommand = Command.make("records", { ...commonOptions, kind }
   Effect.gen(function*() {
     const settings = yield* toRunSettings(options)
     let first = true
-    const write = <A>(lines: Array<A>, serialize: (line: A) => string) =>
-      Effect.forEach(batchText(lines.map(serialize)), (body) => {
+    const write = (values: ReadonlyArray<unknown>) =>
+      Effect.forEach(toSafeJsonBatches(values, settings.json ? ",\n" : "\n", WRITE_BATCH_CHARS), (body) => {
         const text = settings.json ? `${first ? "[\n" : ",\n"}${body}` : `${body}\n`
         first = false
         return writeStdout(text)
       }, { discard: true })
-    const batchText = (lines: Array<string>): Array<string> => {
-      const batches: Array<string> = []
-      let start = 0
-      let size = 0
-      for (let index = 0; index < lines.length; index++) {
-        size += (lines[index] ?? "").length
-        if (size >= WRITE_BATCH_CHARS || index === lines.length - 1) {
-          batches.push(lines.slice(start, index + 1).join(settings.json ? ",\n" : "\n"))
-          start = index + 1
-          size = 0
-        }
-      }
-      return batches
-    }
 
     const relationships: Array<SessionRelationshipRecord> = []
     const collection = yield* runCollection(settings, options.kind === "turns"
-      ? { onRecords: (records) => write(records, serializeTurnRecord) }
+      ? { onRecords: write }
       : { onEvent: (event) => event._tag === "RelationshipFound" && relationships.push(event.relationship) })
-    if (options.kind === "relationships") yield* write(relationships, (relationship) => toSafeJson(relationship))
+    if (options.kind === "relationships") yield* write(relationships)
     if (settings.json) yield* writeStdout(first ? "[]\n" : "\n]\n")
 
     yield* finishRun(collection, settings.strict)

@@ -18,12 +18,43 @@ export const escapeText = (text: string): string =>
 export const UNSAFE_IN_JSON = /[\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/g
 
 /**
+ * Escapes DEL, C1 controls, bidirectional overrides and invisible characters in JSON text
+ * as `\uNNNN`. Escaping works character by character, so JSON texts can be joined
+ * before or after it with the same result.
+ */
+export const escapeJsonText = (json: string): string =>
+  json.replace(UNSAFE_IN_JSON, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`)
+
+/**
  * Serializes a value as JSON that is safe to print. `JSON.stringify` already escapes C0
  * control characters, and this also escapes DEL, C1 controls, bidirectional overrides and
  * invisible characters as `\uNNNN`. Parsing the output gives back the exact strings.
  */
-export const toSafeJson = (value: unknown, indent?: number): string =>
-  JSON.stringify(value, null, indent).replace(
-    UNSAFE_IN_JSON,
-    (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`
-  )
+export const toSafeJson = (value: unknown, indent?: number): string => escapeJsonText(JSON.stringify(value, null, indent))
+
+/**
+ * Serializes values one JSON text each, joined by `separator` into batches of at least
+ * `batchChars` characters (the last batch can be shorter), escaped as `toSafeJson` escapes.
+ * Joining the batches with `separator` gives the same text as joining `toSafeJson` of each value.
+ */
+export const toSafeJsonBatches = (
+  values: ReadonlyArray<unknown>,
+  separator: string,
+  batchChars: number
+): Array<string> => {
+  const batches: Array<string> = []
+  let texts: Array<string> = []
+  let size = 0
+  for (const value of values) {
+    const text = JSON.stringify(value)
+    texts.push(text)
+    size += text.length
+    if (size >= batchChars) {
+      batches.push(escapeJsonText(texts.join(separator)))
+      texts = []
+      size = 0
+    }
+  }
+  if (texts.length > 0) batches.push(escapeJsonText(texts.join(separator)))
+  return batches
+}

@@ -7,8 +7,7 @@ import type { TurnRecord } from "../src/domain/TurnRecord.js"
 import type { WorkspaceInfo } from "../src/domain/WorkspaceConfig.js"
 import { NodeCollectorLayer } from "../src/layers.js"
 import { toTurnRecords } from "../src/map/toTurnRecords.js"
-import { toSafeJson } from "../src/report/escape.js"
-import { serializeTurnRecord } from "../src/report/serializeRecord.js"
+import { toSafeJson, toSafeJsonBatches } from "../src/report/escape.js"
 import { repoRoot } from "./support/cli.js"
 
 const homes = [
@@ -66,14 +65,24 @@ const workspace: FastCheck.Arbitrary<WorkspaceInfo | undefined> = FastCheck.opti
   { nil: undefined }
 )
 
-describe("serializeTurnRecord", () => {
+/** Checks that the batches, joined, are the records' `toSafeJson` texts, for several batch sizes. */
+const expectSameAsSafeJson = (records: ReadonlyArray<TurnRecord>) => {
+  const expected = records.map((record) => toSafeJson(record)).join("\n")
+  for (const batchChars of [1, 700, 32 * 1024, Number.MAX_SAFE_INTEGER]) {
+    const batches = toSafeJsonBatches(records, "\n", batchChars)
+    expect(batches.join("\n")).toBe(expected)
+    for (const batch of batches.slice(0, -1)) expect(batch.length).toBeGreaterThanOrEqual(batchChars)
+  }
+}
+
+describe("toSafeJsonBatches", () => {
   for (const home of homes) {
     it.effect(`matches toSafeJson on ${path.basename(path.dirname(path.dirname(home)))}`, () =>
       Effect.gen(function*() {
         const records = yield* recordsOf(home)
 
         expect(records.length).toBeGreaterThan(0)
-        for (const record of records) expect(serializeTurnRecord(record)).toBe(toSafeJson(record))
+        expectSameAsSafeJson(records)
       }))
   }
 
@@ -83,6 +92,16 @@ describe("serializeTurnRecord", () => {
       { entries, lastRequestMs: undefined, rolledUpFrom: [] },
       { nowMs: Date.UTC(2026, 0, 1), modifiedAt: Option.some(new Date(Date.UTC(2025, 5, 1))), workspace: info }
     )
-    for (const record of records) expect(serializeTurnRecord(record)).toBe(toSafeJson(record))
+    expectSameAsSafeJson(records)
+  })
+
+  it("escapes a character that a batch's separator would sit next to", () => {
+    const batches = toSafeJsonBatches(["\u202e", "\u0085"], ",\n", 1)
+
+    expect(batches).toEqual(["\"\\u202e\"", "\"\\u0085\""])
+  })
+
+  it("gives no batch for no values", () => {
+    expect(toSafeJsonBatches([], "\n", 10)).toEqual([])
   })
 })
