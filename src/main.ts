@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import "./cli/heapSettings.js"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { ValidationError } from "@effect/cli"
