@@ -8,7 +8,6 @@ import type {
 } from "../domain/Outcome.js"
 import type { RollUpEntry } from "../domain/Ledger.js"
 import { totalTokens } from "../domain/TurnRecord.js"
-import type { WorkspaceDirectory } from "../domain/WorkspaceConfig.js"
 
 /** A parent ledger's statement, in `rolledUpFrom`, that it contains a child's usage. */
 export interface Claim {
@@ -49,7 +48,6 @@ export class SetAsideResolver {
 
   constructor(
     private readonly idsInSeveralHomes: ReadonlySet<string>,
-    private readonly directories: ReadonlyMap<string, WorkspaceDirectory>,
     private readonly ledgerPathOf: (home: string, workspaceId: string) => string,
     /** Returns the first home whose `sessions/` lists a workspace id, if any does. */
     private readonly homeListing: (workspaceId: string) => string | undefined
@@ -181,12 +179,10 @@ export class SetAsideResolver {
   }
 
   private mightBeCountedElsewhere(outcome: LedgerCounted): boolean {
-    const { workspaceId, home } = outcome.folder
-    if (this.idsInSeveralHomes.has(workspaceId)) return true
-    const directory = this.directories.get(home)
-    if (directory === undefined || !directory.available) return true
-    const workspace = directory.workspaces.get(workspaceId)
-    return workspace === undefined || workspace.parentWorkspaceId !== undefined
+    if (this.idsInSeveralHomes.has(outcome.folder.workspaceId)) return true
+    // The outcome carries its home's config.json entry: none when the home has no usable
+    // config.json or the file does not list the workspace.
+    return outcome.workspace === undefined || outcome.workspace.parentWorkspaceId !== undefined
   }
 
   /** True when following the claims upwards from a workspace leads back to it. */

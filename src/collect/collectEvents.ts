@@ -59,7 +59,6 @@ export const collectEvents = (
       const directories = new Map(opened.map((home) => [home.home.path, home.directory]))
       const resolver = new SetAsideResolver(
         idsInSeveralHomes(opened),
-        directories,
         (home, workspaceId) => toWorkspaceFolder(home, workspaceId, path).ledgerPath,
         (workspaceId) => opened.find((home) => isListed(home.workspaceIds, workspaceId))?.home.path
       )
