@@ -13,7 +13,7 @@ import { collectEvents } from "../src/collect/collectEvents.js"
 import type { CollectorEvent } from "../src/domain/Outcome.js"
 import * as NodeLedgerFileSystem from "../src/read/NodeLedgerFileSystem.js"
 import { readLedgerSync } from "../src/read/readLedger.js"
-import { SmallFileReads, smallFileReaderOf, type SmallFileReader } from "../src/read/smallFileReads.js"
+import { smallFileReaderOf, type SmallFileReader } from "../src/read/smallFileReads.js"
 import { configJson, ledgerJson, makeTempTree, removeTree } from "./support/homeTree.js"
 
 const temporaryFolders: Array<string> = []
@@ -39,12 +39,7 @@ const nodeReader = (): SmallFileReader => {
 /** The Node layer without its reader: every ledger goes through `stat` and `readFileString`. */
 const withoutReader = Layer.effect(
   FileSystem.FileSystem,
-  Effect.map(FileSystem.FileSystem, (nodeFileSystem) => {
-    const { [SmallFileReads]: _reader, ...plain } = nodeFileSystem as FileSystem.FileSystem & {
-      readonly [SmallFileReads]?: SmallFileReader
-    }
-    return FileSystem.FileSystem.of(plain)
-  })
+  Effect.map(FileSystem.FileSystem, (nodeFileSystem) => FileSystem.FileSystem.of({ ...nodeFileSystem }))
 ).pipe(Layer.provide(NodeLedgerFileSystem.layer))
 
 describe("the Node layer's small-file reader", () => {
@@ -93,6 +88,36 @@ describe("the Node layer's small-file reader", () => {
     expect(nodeReader()(ledgerPath, 1024)?.text).toBe("\ufeff{}")
     const folder = { home: base, workspaceId: "w1", folderPath: path.dirname(ledgerPath), ledgerPath }
     expect(readLedgerSync(nodeReader(), folder, 1024)?.text).toBe("{}")
+  })
+})
+
+describe("a FileSystem wrapped by a spread", () => {
+  it("drops the reader, so the wrapper's methods are used", async () => {
+    const base = tempFolder({ ".mux/config.json": "{}", ".mux/sessions/w1/session-usage.json": "{\"version\":1,\"byModel\":{}}" })
+    const reads: Array<string> = []
+    const counting = Layer.effect(
+      FileSystem.FileSystem,
+      Effect.map(FileSystem.FileSystem, (nodeFileSystem) => {
+        expect(smallFileReaderOf(nodeFileSystem)).toBeDefined()
+        const wrapped: FileSystem.FileSystem = {
+          ...nodeFileSystem,
+          readFileString: (file, encoding) => {
+            reads.push(file)
+            return nodeFileSystem.readFileString(file, encoding)
+          }
+        }
+        expect(smallFileReaderOf(wrapped)).toBeUndefined()
+        return wrapped
+      })
+    ).pipe(Layer.provide(NodeLedgerFileSystem.layer))
+
+    await Effect.runPromise(
+      Stream.runDrain(collectEvents({ roots: [path.join(base, ".mux")] })).pipe(
+        Effect.provide(Layer.merge(counting, NodePath.layer))
+      )
+    )
+
+    expect(reads).toContain(path.join(base, ".mux/sessions/w1/session-usage.json"))
   })
 })
 

@@ -39,6 +39,10 @@ interface WithSmallFileReads {
 export const smallFileReaderOf = (fs: FileSystem.FileSystem): SmallFileReader | undefined =>
   (fs as FileSystem.FileSystem & WithSmallFileReads)[SmallFileReads]
 
-/** Adds a `SmallFileReader` to a `FileSystem`. */
+/**
+ * Adds a `SmallFileReader` to a `FileSystem`, as a property that is not enumerable. A
+ * program that wraps the service with a spread, such as `{ ...fs, readFileString }`,
+ * therefore gets a copy without the reader, and the collector reads through its methods.
+ */
 export const withSmallFileReads = (fs: FileSystem.FileSystem, reader: SmallFileReader): FileSystem.FileSystem =>
-  ({ ...fs, [SmallFileReads]: reader } as FileSystem.FileSystem & WithSmallFileReads)
+  Object.defineProperty({ ...fs }, SmallFileReads, { value: reader, enumerable: false })
