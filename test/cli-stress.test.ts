@@ -184,6 +184,49 @@ describe.each([
   })
 })
 
+/**
+ * Runs `records` with stdout going to a file, which never blocks, and sends SIGINT once
+ * the file has some output. Returns how the process ended and the lines it wrote.
+ */
+const interruptRecordsToFile = async (root: string, outputFile: string): Promise<{ ended: Ended; lines: number }> => {
+  const output = fs.openSync(outputFile, "w")
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "src/main.ts"), "records", "--root", root], {
+    cwd: repoRoot,
+    stdio: ["ignore", output, "ignore"]
+  })
+  fs.closeSync(output)
+  const ended = new Promise<Ended>((resolve, reject) => {
+    child.on("error", reject)
+    child.on("close", (status, signal) => resolve({ status, signal }))
+  })
+  while (fs.statSync(outputFile).size === 0) await new Promise((resolve) => setTimeout(resolve, 5))
+  child.kill("SIGINT")
+  const result = await ended
+  return { ended: result, lines: fs.readFileSync(outputFile, "utf8").split("\n").length - 1 }
+}
+
+describe("records to a file interrupted with SIGINT", () => {
+  let interrupted: { ended: Ended; lines: number }
+  let allLines = 0
+
+  beforeAll(async () => {
+    const bigHome = path.join(base, "twenty-thousand", ".mux")
+    execFileSync(process.execPath, [MAKE_HOME, "--out", bigHome, "--workspaces", "20000", "--bad", "0.01"])
+    const complete = await runCli(["records", "--root", bigHome])
+    allLines = complete.stdout.split("\n").length - 1
+    interrupted = await interruptRecordsToFile(bigHome, path.join(base, "interrupted.jsonl"))
+  }, 120_000)
+
+  it("exits with 130", () => {
+    expect(interrupted.ended, JSON.stringify(interrupted.ended)).toEqual({ status: 130, signal: null })
+  })
+
+  it("stops before the last record", () => {
+    expect(interrupted.lines).toBeGreaterThan(0)
+    expect(interrupted.lines).toBeLessThan(allLines)
+  })
+})
+
 interface CheckJson {
   readonly ledgers: ReadonlyArray<{ readonly workspaceId: string; readonly status: string; readonly codes: ReadonlyArray<string> }>
   readonly errors: ReadonlyArray<{ readonly code: string; readonly workspaceId?: string; readonly path: string }>

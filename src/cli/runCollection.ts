@@ -3,6 +3,7 @@ import type * as Path from "@effect/platform/Path"
 import { Effect } from "effect"
 import { collectEvents } from "../collect/collectEvents.js"
 import { forEachChunk } from "../collect/forEachChunk.js"
+import { letEventLoopRun } from "./eventLoop.js"
 import type { HomeNotFound, NoHomeFound } from "../domain/errors.js"
 import type { CollectorEvent, LedgerCounted } from "../domain/Outcome.js"
 import type { TurnRecord } from "../domain/TurnRecord.js"
@@ -86,8 +87,8 @@ export const runCollection = (
           handlers.onEvent?.(event, records)
           for (const record of records) keptRecords.push(record)
         }
-        if (handlers.onRecords === undefined || keptRecords.length === 0) return Effect.void
-        return handlers.onRecords(keptRecords)
+        if (handlers.onRecords === undefined || keptRecords.length === 0) return letEventLoopRun
+        return Effect.zipRight(handlers.onRecords(keptRecords), letEventLoopRun)
       }
     )
 

@@ -1,0 +1,23 @@
+import { Effect } from "effect"
+
+/** Longest time the CLI runs without giving Node's event loop a turn. */
+const MAX_MS_WITHOUT_TURN = 20
+
+let lastTurnMs = Date.now()
+
+/**
+ * Gives Node's event loop a turn when it has not had one for 20 ms. Ledgers are read
+ * synchronously, a chunk at a time, and Effect resumes fibers through microtasks, so a
+ * run whose output goes to a file would otherwise never let Node deliver Ctrl-C (SIGINT)
+ * until the run ended.
+ */
+export const letEventLoopRun: Effect.Effect<void> = Effect.suspend(() =>
+  Date.now() - lastTurnMs < MAX_MS_WITHOUT_TURN
+    ? Effect.void
+    : Effect.async<void>((resume) => {
+      setImmediate(() => {
+        lastTurnMs = Date.now()
+        resume(Effect.void)
+      })
+    })
+)
