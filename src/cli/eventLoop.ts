@@ -1,6 +1,6 @@
 import { Effect } from "effect"
 
-/** Longest time the CLI runs without giving Node's event loop a turn. */
+/** Maximum time the CLI runs without giving Node's event loop a turn. */
 const MAX_MS_WITHOUT_TURN = 20
 
 let lastTurnMs = Date.now()

@@ -1,4 +1,5 @@
 import { Effect } from "effect"
+import { letEventLoopRun } from "./eventLoop.js"
 
 /**
  * Writes text to stdout and waits for the stream to drain when its buffer is full, so
@@ -19,6 +20,21 @@ export const writeStdout = (text: string): Effect.Effect<void> =>
           process.stdout.once("drain", () => resume(Effect.void))
         })
     )
+
+/**
+ * Writes blocks of text to stdout, each followed by a newline, and makes each block only
+ * when the previous one is written. Between blocks, Node's event loop gets a turn, so a
+ * long table can be stopped with Ctrl-C while it is drawn.
+ */
+export const writeBlocks = (blocks: Iterable<string>): Effect.Effect<void> => {
+  const iterator = blocks[Symbol.iterator]()
+  const next: Effect.Effect<void> = Effect.suspend(() => {
+    const block = iterator.next()
+    if (block.done === true) return Effect.void
+    return writeStdout(`${block.value}\n`).pipe(Effect.zipRight(letEventLoopRun), Effect.zipRight(next))
+  })
+  return next
+}
 
 /**
  * Calls `done` once everything written to `stream` so far has been handed to the

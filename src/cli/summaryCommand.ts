@@ -4,10 +4,10 @@ import { AgentSplitBuilder } from "../report/agentSplit.js"
 import { toSafeJson } from "../report/escape.js"
 import { requireGranularity } from "../report/granularity.js"
 import { SummaryBuilder } from "../report/summarize.js"
-import { renderAgentTable, renderSummaryTable } from "../report/summaryTable.js"
+import { renderAgentTable, summaryTableBlocks } from "../report/summaryTable.js"
 import { GranularityUnavailable } from "../domain/errors.js"
 import { finishRun } from "./finishRun.js"
-import { writeStdout } from "./output.js"
+import { writeBlocks, writeStdout } from "./output.js"
 import { type Collection, runCollection } from "./runCollection.js"
 import { commonOptions, toRunSettings, UsageError } from "./settings.js"
 
@@ -75,7 +75,7 @@ export const summaryCommand = Command.make("summary", { ...commonOptions, by }, 
       onRecords: (records) => Effect.sync(() => records.forEach((record) => builder.add(record)))
     })
     const summary = builder.build()
-    const output = settings.json ? toSafeJson({ ...summary, ...runFigures(collection) }, 2) : renderSummaryTable(summary)
-    yield* writeStdout(`${output}\n`)
+    if (settings.json) yield* writeStdout(`${toSafeJson({ ...summary, ...runFigures(collection) }, 2)}\n`)
+    else yield* writeBlocks(summaryTableBlocks(summary))
     yield* finishRun(collection, settings.strict, { ...notes, byDay: options.by === "day" })
   })).pipe(Command.withDescription("Print spend grouped by model, provider, workspace, day, project or agent"))
