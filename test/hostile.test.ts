@@ -390,6 +390,25 @@ describe("folder deleted after listing", () => {
 
 // == Unusual home paths
 
+describe("workspace folder name that is not valid UTF-8", () => {
+  it.effect("named as unreadable, good folder still counts", () =>
+    Effect.gen(function*() {
+      const home = path.join(makeTempFolder(), ".mux")
+      writeFile(path.join(home, "sessions/ffff000001/session-usage.json"), ledgerWithInput(100))
+      // The bytes 0xff 0xfe are not UTF-8, so Node lists this name with U+FFFD in their place.
+      const badName = Buffer.concat([Buffer.from(path.join(home, "sessions", "bad")), Buffer.from([0xff, 0xfe])])
+      fs.mkdirSync(badName)
+      fs.writeFileSync(Buffer.concat([badName, Buffer.from("/session-usage.json")]), ledgerWithInput(200))
+
+      const events = yield* collectOnDisk([home])
+      const failure = failureOf(onlyOutcome(events, "bad\ufffd\ufffd"))
+
+      expect(failure?._tag).toBe("LedgerUnreadable")
+      expect(failure?.message).toContain("not valid UTF-8")
+      expect(tokensOf(onlyOutcome(events, "ffff000001"))).toBe(110)
+    }))
+})
+
 describe("home path with spaces and non-ASCII", () => {
   const makeHome = () => {
     const home = path.join(makeTempFolder(), "my home", "Ünïcödé ホーム", ".mux")

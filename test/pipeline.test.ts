@@ -254,6 +254,18 @@ describe.each([memoryBackend, nodeBackend])("collectEvents on $name", (backend) 
     })
   })
 
+  it.live("dangling workspace folder link", () => {
+    const built = backend.build({
+      ".mux/config.json": "{}",
+      ".mux/sessions/c000000006": { symlink: "../moved-away" }
+    })
+    return Effect.gen(function*() {
+      const error = onlyFailure(yield* collect(built, { roots: [home(built)] }))
+      expect(error._tag).toBe("LedgerUnreadable")
+      expect(expectTag(error, "LedgerUnreadable").reason).toContain("workspace folder is a symbolic link to ../moved-away")
+    })
+  })
+
   it.live("symbolic link loop", () => {
     const built = backend.build(homeWith("c000000004", { "session-usage.json": { symlink: "session-usage.json" } }))
     return Effect.gen(function*() {

@@ -110,7 +110,7 @@ const explainFailure = (
     // A link whose target is gone reads as "not found", so report it as a dangling link.
     return fs.readLink(folder.ledgerPath).pipe(
       Effect.matchEffect({
-        onFailure: () => Effect.fail(new LedgerMissing(ids)),
+        onFailure: () => explainMissing(fs, folder),
         onSuccess: (target) =>
           Effect.fail(new LedgerUnreadable({ ...ids, reason: `it is a symbolic link to ${target}, which does not exist` }))
       })
@@ -129,6 +129,38 @@ const explainFailure = (
     return Effect.fail(new LedgerUnreadable({ ...ids, reason: "it is a folder, not a file" }))
   }
   return Effect.fail(new LedgerUnreadable({ ...ids, reason: error.description ?? error.reason }))
+}
+
+/**
+ * Tells a ledger that is really missing from one that cannot be reached: the workspace
+ * folder is a symbolic link whose target is gone, or its name is not valid UTF-8. Node
+ * lists such a name with U+FFFD in place of the invalid bytes, and that name opens nothing.
+ */
+const explainMissing = (
+  fs: FileSystem.FileSystem,
+  folder: WorkspaceFolder
+): Effect.Effect<never, LedgerMissing | LedgerUnreadable> => {
+  const ids = idsOf(folder)
+  if (folder.workspaceId.includes("\uFFFD")) {
+    return Effect.fail(
+      new LedgerUnreadable({
+        ...ids,
+        reason: "the workspace folder's name is not valid UTF-8 (shown with U+FFFD), so it cannot be opened by name"
+      })
+    )
+  }
+  return Effect.flatMap(Effect.either(fs.readLink(folder.folderPath)), (link) => {
+    if (link._tag === "Left") return Effect.fail(new LedgerMissing(ids))
+    return Effect.flatMap(Effect.orElseSucceed(fs.exists(folder.folderPath), () => true), (targetExists) =>
+      Effect.fail(
+        targetExists
+          ? new LedgerMissing(ids)
+          : new LedgerUnreadable({
+            ...ids,
+            reason: `the workspace folder is a symbolic link to ${link.right}, which does not exist`
+          })
+      ))
+  })
 }
 
 /** Finds the Node errno code (`ENOTDIR`, `ELOOP`, ...) behind a `SystemError`, when there is one. */
