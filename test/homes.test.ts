@@ -104,6 +104,13 @@ const LINKED_FOLDER: Tree = {
   [`b/.mux/sessions/${COPIED}`]: { symlink: `../../../a/.mux/sessions/${COPIED}` }
 }
 
+/** One home where a link to a listed workspace folder sorts before the folder itself. */
+const LINK_SORTS_FIRST: Tree = {
+  "a/.mux/config.json": configJson([[PROJECT, [{ id: COPIED, name: "copied" }]]]),
+  [`a/.mux/sessions/${COPIED}/session-usage.json`]: copyLedger(500, 1788000000000),
+  "a/.mux/sessions/0000000000": { symlink: COPIED }
+}
+
 /** A parent copied into two homes, the later copy in `b`, and its rolled-up child left on disk in `a`. */
 const COPIED_PARENT: Tree = {
   "a/.mux/config.json": configJson([[PROJECT, [{ id: COPIED, name: "parent" }]]]),
@@ -194,6 +201,15 @@ for (const backend of BACKENDS) {
         expect(countedLedgers(events)).toEqual([ledgerPath(base, "a/.mux", COPIED)])
         expect(setAsideOf(events).map((event) => [event.folder.ledgerPath, event.reason])).toEqual([
           [ledgerPath(base, "b/.mux", COPIED), { kind: "same-file", keptLedgerPath: ledgerPath(base, "a/.mux", COPIED) }]
+        ])
+      }))
+
+    it.live("listed folder wins over link sorting first", () =>
+      Effect.gen(function*() {
+        const { base, events } = yield* collectTree(backend, LINK_SORTS_FIRST, ["a/.mux"])
+        expect(countedLedgers(events)).toEqual([ledgerPath(base, "a/.mux", COPIED)])
+        expect(setAsideOf(events).map((event) => [event.folder.ledgerPath, event.reason])).toEqual([
+          [ledgerPath(base, "a/.mux", "0000000000"), { kind: "same-file", keptLedgerPath: ledgerPath(base, "a/.mux", COPIED) }]
         ])
       }))
 

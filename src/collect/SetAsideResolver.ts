@@ -24,6 +24,9 @@ export interface Claim {
  * workspace id appears in more than one home, when `config.json` names a parent for it,
  * or when `config.json` does not list it, because Mux removes a rolled-up child's entry
  * and sometimes not its folder. Only those ledgers are kept in memory. At the end, each held ledger is either counted or set aside:
+ * - a ledger that is the same file as a ledger already kept, reached through a link, is a
+ *   copy of it. A passed ledger is kept before any held one, so a link to a listed folder
+ *   never wins over the folder;
  * - a copy of a workspace found in several homes loses to the copy with the later last
  *   request (the larger total when neither has one);
  * - a child named in a counted ledger's `rolledUpFrom` is already inside that parent.
@@ -60,15 +63,30 @@ export class SetAsideResolver {
       return [outcome]
     }
 
-    if (outcome.fileId !== undefined) {
-      const keptLedgerPath = this.findSameFile(outcome.fileId)
-      if (keptLedgerPath !== undefined) {
-        this.notPassed.add(outcome.folder.workspaceId)
-        return [setAside(outcome, { kind: "same-file", keptLedgerPath })]
-      }
-      this.rememberFile(outcome.fileId, outcome.folder.home, outcome.folder.workspaceId)
-    }
+    const copy = this.sameFileCopy(outcome)
+    if (copy !== undefined) return [copy]
 
+    // A held ledger's file and claims are recorded only when it is decided. A folder that
+    // config.json lists, read later, then wins over a link to it that sorts first.
+    if (this.mightBeCountedElsewhere(outcome)) {
+      this.held.push(outcome)
+      return []
+    }
+    this.rememberFile(outcome)
+    this.recordClaims(outcome)
+    return [outcome]
+  }
+
+  /** Sets a ledger aside when a ledger already kept is the same file, reached through another path. */
+  private sameFileCopy(outcome: LedgerCounted): LedgerSetAside | undefined {
+    if (outcome.fileId === undefined) return undefined
+    const keptLedgerPath = this.findSameFile(outcome.fileId)
+    if (keptLedgerPath === undefined) return undefined
+    this.notPassed.add(outcome.folder.workspaceId)
+    return setAside(outcome, { kind: "same-file", keptLedgerPath })
+  }
+
+  private recordClaims(outcome: LedgerCounted): void {
     for (const [childId, entry] of outcome.rolledUpFrom) {
       const claims = this.claims.get(childId) ?? []
       if (!claims.some((claim) => claim.parentWorkspaceId === outcome.folder.workspaceId)) {
@@ -76,12 +94,6 @@ export class SetAsideResolver {
       }
       this.claims.set(childId, claims)
     }
-
-    if (this.mightBeCountedElsewhere(outcome)) {
-      this.held.push(outcome)
-      return []
-    }
-    return [outcome]
   }
 
   private findSameFile([device, inode]: readonly [number, number]): string | undefined {
@@ -92,7 +104,10 @@ export class SetAsideResolver {
     return undefined
   }
 
-  private rememberFile([device, inode]: readonly [number, number], home: string, workspaceId: string): void {
+  private rememberFile(outcome: LedgerCounted): void {
+    if (outcome.fileId === undefined) return
+    const [device, inode] = outcome.fileId
+    const { home, workspaceId } = outcome.folder
     let devices = this.seenFiles.get(home)
     if (devices === undefined) {
       devices = new Map()
@@ -113,7 +128,19 @@ export class SetAsideResolver {
     /** Ledger path of the counted copy of each workspace found in several homes. */
     const keptCopies = new Map<string, string>()
 
-    for (const copies of groupById(this.held).values()) {
+    const held: Array<LedgerCounted> = []
+    for (const outcome of this.held) {
+      const copy = this.sameFileCopy(outcome)
+      if (copy !== undefined) {
+        events.push(copy)
+        continue
+      }
+      this.rememberFile(outcome)
+      this.recordClaims(outcome)
+      held.push(outcome)
+    }
+
+    for (const copies of groupById(held).values()) {
       const [winner, ...losers] = copies.slice().sort(compareCopies)
       if (winner === undefined) continue
       winners.push(winner)
