@@ -1,29 +1,43 @@
 /**
  * Characters that must not reach a terminal raw. C0 and C1 control characters (ESC, BEL,
- * CSI, ...) drive the terminal, and bidirectional overrides reorder text. Invisible
- * characters (zero-width spaces and joiners, the byte-order mark, line and paragraph
- * separators) make two different values look the same.
+ * CSI, ...) drive the terminal, and bidirectional marks and overrides reorder text.
+ * Invisible characters (the soft hyphen, zero-width spaces and joiners, the word joiner
+ * and invisible operators, deprecated format characters, interlinear annotation marks,
+ * the byte-order mark, line and paragraph separators, and tag characters, which are
+ * surrogate pairs from U+DB40 U+DC00 to U+DB40 U+DC7F) make two different values look
+ * the same.
  */
-// eslint-disable-next-line no-control-regex
-const UNSAFE_IN_TEXT = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/g
+const INVISIBLE_AND_BIDI =
+  "\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u2028-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb"
+const TAG_CHARACTER = "\\udb40[\\udc00-\\udc7f]"
+
+const UNSAFE_IN_TEXT = new RegExp(`[\\u0000-\\u001f\\u007f-\\u009f${INVISIBLE_AND_BIDI}]|${TAG_CHARACTER}`, "g")
+
+/** Escapes each UTF-16 code unit of a match as `\uNNNN`. */
+const toUnicodeEscapes = (match: string): string => {
+  let escaped = ""
+  for (let index = 0; index < match.length; index++) {
+    escaped += `\\u${match.charCodeAt(index).toString(16).padStart(4, "0")}`
+  }
+  return escaped
+}
 
 /** Escapes unsafe characters as `\xNN` or `\uNNNN`, for tables and messages. */
 export const escapeText = (text: string): string =>
-  text.replace(UNSAFE_IN_TEXT, (character) => {
-    const code = character.charCodeAt(0)
-    return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`
+  text.replace(UNSAFE_IN_TEXT, (match) => {
+    const code = match.charCodeAt(0)
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : toUnicodeEscapes(match)
   })
 
 /** The same set without C0 controls, which `JSON.stringify` escapes itself. */
-export const UNSAFE_IN_JSON = /[\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/g
+export const UNSAFE_IN_JSON = new RegExp(`[\\u007f-\\u009f${INVISIBLE_AND_BIDI}]|${TAG_CHARACTER}`, "g")
 
 /**
  * Escapes DEL, C1 controls, bidirectional overrides and invisible characters in JSON text
  * as `\uNNNN`. Escaping works character by character, so JSON texts can be joined
  * before or after it with the same result.
  */
-export const escapeJsonText = (json: string): string =>
-  json.replace(UNSAFE_IN_JSON, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`)
+export const escapeJsonText = (json: string): string => json.replace(UNSAFE_IN_JSON, toUnicodeEscapes)
 
 /**
  * Serializes a value as JSON that is safe to print. `JSON.stringify` already escapes C0
