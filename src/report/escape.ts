@@ -1,11 +1,11 @@
 /**
  * Characters that must not reach a terminal raw. C0 and C1 control characters (ESC, BEL,
  * CSI, ...) drive the terminal, and bidirectional marks and overrides reorder text.
- * Invisible characters (the soft hyphen, zero-width spaces and joiners, the word joiner
- * and invisible operators, deprecated format characters, interlinear annotation marks,
- * the byte-order mark, line and paragraph separators, and tag characters, which are
- * surrogate pairs from U+DB40 U+DC00 to U+DB40 U+DC7F) make two different values look
- * the same.
+ * Invisible characters make two different values look the same: the soft hyphen,
+ * zero-width spaces and joiners, the word joiner and invisible operators, deprecated
+ * format characters, interlinear annotation marks, the byte-order mark, line and
+ * paragraph separators, and tag characters. Tag characters are the surrogate pairs
+ * U+DB40 U+DC00 to U+DB40 U+DC7F.
  */
 const INVISIBLE_AND_BIDI =
   "\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u2028-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb"
