@@ -42,3 +42,31 @@ describe("command line edges", () => {
     expect(result.stderr).toContain("--until is before --since")
   })
 })
+
+describe("--max-ledger-bytes", () => {
+  for (const value of ["1e3", "0x100", "0", "1.5", "99999999999999999999", "12 "]) {
+    it(`rejects ${JSON.stringify(value)}`, async () => {
+      const result = await runCli(["summary", "--root", FIXTURE_HOME, "--max-ledger-bytes", value])
+
+      expect(result.status).toBe(2)
+      expect(result.stderr).toContain(`invalid --max-ledger-bytes ${value}: expected a positive whole number of bytes`)
+      expect(result.stdout).toBe("")
+    })
+  }
+
+  it("escapes a control character in the value", async () => {
+    const result = await runCli(["summary", "--root", FIXTURE_HOME, "--max-ledger-bytes", "1\u001b[31m"])
+
+    expect(result.status).toBe(2)
+    expect(result.stderr).toContain("invalid --max-ledger-bytes 1\\x1b[31m")
+    expect(result.stderr).not.toContain("\u001b")
+  })
+
+  it("takes a decimal limit", async () => {
+    const result = await runCli(["check", "--json", "--root", FIXTURE_HOME, "--max-ledger-bytes", "100"])
+    const report = JSON.parse(result.stdout) as { errors: Array<{ code: string }> }
+
+    expect(report.errors.length).toBeGreaterThan(0)
+    expect(report.errors.every((error) => error.code === "ledger-too-large")).toBe(true)
+  })
+})

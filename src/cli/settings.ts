@@ -42,9 +42,11 @@ export const commonOptions = {
   strict: Options.boolean("strict").pipe(
     Options.withDescription("Exit with status 1 when any ledger or config.json has an error")
   ),
-  maxLedgerBytes: Options.integer("max-ledger-bytes").pipe(
+  // Text, checked in toRunSettings: @effect/cli's integer accepts 1e3 and 0x100, and
+  // words its errors in its own format.
+  maxLedgerBytes: Options.text("max-ledger-bytes").pipe(
     Options.withDescription(`Report and skip ledgers larger than this many bytes (default ${DEFAULT_MAX_LEDGER_BYTES})`),
-    Options.withDefault(DEFAULT_MAX_LEDGER_BYTES)
+    Options.withDefault(String(DEFAULT_MAX_LEDGER_BYTES))
   )
 }
 
@@ -57,7 +59,7 @@ export interface CommonOptionValues {
   readonly excludeArchived: boolean
   readonly json: boolean
   readonly strict: boolean
-  readonly maxLedgerBytes: number
+  readonly maxLedgerBytes: string
 }
 
 /** Checked settings of a run. */
@@ -92,8 +94,13 @@ export const toRunSettings = (values: CommonOptionValues): Effect.Effect<RunSett
             onRight: Effect.succeed
           })
       })
-    if (values.maxLedgerBytes <= 0) {
-      return yield* Effect.fail(new UsageError(`invalid --max-ledger-bytes ${values.maxLedgerBytes}: expected a positive number of bytes`))
+    const maxLedgerBytes = parseByteCount(values.maxLedgerBytes)
+    if (maxLedgerBytes === undefined) {
+      return yield* Effect.fail(
+        new UsageError(
+          `invalid --max-ledger-bytes ${values.maxLedgerBytes}: expected a positive whole number of bytes in decimal digits, such as ${DEFAULT_MAX_LEDGER_BYTES}`
+        )
+      )
     }
     const since = yield* bound("--since", values.since)
     const until = yield* bound("--until", values.until)
@@ -114,6 +121,13 @@ export const toRunSettings = (values: CommonOptionValues): Effect.Effect<RunSett
       excludeArchived: values.excludeArchived,
       json: values.json,
       strict: values.strict,
-      maxLedgerBytes: values.maxLedgerBytes
+      maxLedgerBytes
     }
   })
+
+/** Parses a byte count written in decimal digits, from 1 to 2^53 - 1. */
+const parseByteCount = (text: string): number | undefined => {
+  if (!/^[1-9][0-9]*$/.test(text)) return undefined
+  const value = Number(text)
+  return Number.isSafeInteger(value) ? value : undefined
+}
