@@ -51,7 +51,7 @@ export interface LedgerFailed extends OutcomeBase {
   readonly error: LedgerFileError
 }
 
-/** An entry of `sessions/` that is a file, not a workspace folder. */
+/** An entry of `sessions/` that is not a workspace folder (a file, a FIFO, ...). */
 export interface FolderSkipped extends OutcomeBase {
   readonly _tag: "FolderSkipped"
 }

@@ -120,11 +120,11 @@ export type LedgerError =
 /** Errors that make a whole ledger unusable. */
 export type LedgerFileError = Exclude<LedgerError, ModelEntryInvalid>
 
-/** An entry of `sessions/` that is a file, not a workspace folder. It is skipped, not counted as an error. */
+/** An entry of `sessions/` that is not a workspace folder (a file, a FIFO, ...). It is skipped, not counted as an error. */
 export class NotAWorkspaceFolder extends Schema.TaggedError<NotAWorkspaceFolder>()("NotAWorkspaceFolder", LedgerFields) {
   readonly code = "not-a-workspace-folder"
   override get message(): string {
-    return `skipped ${this.path}: it is a file inside sessions/, not a workspace folder`
+    return `skipped ${this.path}: it is an entry of sessions/ that is not a workspace folder`
   }
 }
 

@@ -81,7 +81,7 @@ export class RunReport {
         this.foldersSkipped += 1
         this.status(
           event.folder,
-          { status: "skipped", records: 0, codes: [], note: "a file inside sessions/, not a workspace folder" },
+          { status: "skipped", records: 0, codes: [], note: "an entry of sessions/ that is not a workspace folder" },
           event.folder.folderPath
         )
         return
