@@ -70,3 +70,14 @@ describe("--max-ledger-bytes", () => {
     expect(report.errors.every((error) => error.code === "ledger-too-large")).toBe(true)
   })
 })
+
+describe("arguments @effect/cli rejects", () => {
+  it("are quoted with control and bidi characters escaped", async () => {
+    const result = await runCli(["records", "\u202e\u001b[31mname"])
+
+    expect(result.status).toBe(2)
+    expect(result.stderr).toContain("\\u202e\\x1b[31mname")
+    expect(result.stderr).not.toContain("\u001b")
+    expect(result.stderr).not.toContain("\u202e")
+  })
+})
