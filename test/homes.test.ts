@@ -297,3 +297,65 @@ describe("duplicate homes through the CLI", () => {
     expect(result.stderr).toContain("1 ledgers were set aside as copies")
   })
 })
+
+// == Links to workspace folders, on the real file system, which reports which entries are links
+
+describe("a workspace folder link never wins over its target", () => {
+  const REAL = "good000001"
+  const real = copyLedger(500, 1788000000000)
+  const cases: ReadonlyArray<{ name: string; tree: Tree; roots: ReadonlyArray<string>; kept: string; copy: string }> = [
+    {
+      name: "no config.json",
+      tree: { [`a/.mux/sessions/${REAL}/session-usage.json`]: real, "a/.mux/sessions/0000000000": { symlink: REAL } },
+      roots: ["a/.mux"],
+      kept: `a/.mux/sessions/${REAL}`,
+      copy: "a/.mux/sessions/0000000000"
+    },
+    {
+      name: "neither listed",
+      tree: {
+        "a/.mux/config.json": configJson([[PROJECT, [{ id: "other00001" }]]]),
+        [`a/.mux/sessions/${REAL}/session-usage.json`]: real,
+        "a/.mux/sessions/0000000000": { symlink: REAL }
+      },
+      roots: ["a/.mux"],
+      kept: `a/.mux/sessions/${REAL}`,
+      copy: "a/.mux/sessions/0000000000"
+    },
+    {
+      name: "both listed",
+      tree: {
+        "a/.mux/config.json": configJson([[PROJECT, [{ id: REAL }, { id: "0000000000" }]]]),
+        [`a/.mux/sessions/${REAL}/session-usage.json`]: real,
+        "a/.mux/sessions/0000000000": { symlink: REAL }
+      },
+      roots: ["a/.mux"],
+      kept: `a/.mux/sessions/${REAL}`,
+      copy: "a/.mux/sessions/0000000000"
+    },
+    {
+      name: "link in the first home",
+      tree: {
+        "c/.mux/config.json": configJson([[PROJECT, [{ id: "link000001", title: "link" }]]]),
+        "c/.mux/sessions/link000001": { symlink: `../../../a/.mux/sessions/${REAL}` },
+        "a/.mux/config.json": configJson([[PROJECT, [{ id: REAL, title: "real" }]]]),
+        [`a/.mux/sessions/${REAL}/session-usage.json`]: real
+      },
+      roots: ["c/.mux", "a/.mux"],
+      kept: `a/.mux/sessions/${REAL}`,
+      copy: "c/.mux/sessions/link000001"
+    }
+  ]
+
+  for (const testCase of cases) {
+    it.live(`real folder counts: ${testCase.name}`, () =>
+      Effect.gen(function*() {
+        const { base, events } = yield* collectTree("node", testCase.tree, testCase.roots)
+
+        expect(countedLedgers(events)).toEqual([`${base}/${testCase.kept}/session-usage.json`])
+        expect(setAsideOf(events).map((event) => [event.folder.ledgerPath, event.reason])).toEqual([
+          [`${base}/${testCase.copy}/session-usage.json`, { kind: "same-file", keptLedgerPath: `${base}/${testCase.kept}/session-usage.json` }]
+        ])
+      }))
+  }
+})

@@ -21,12 +21,13 @@ export interface Claim {
  *
  * Most ledgers pass straight through. A ledger that might turn out to be counted
  * elsewhere is held back until every home has been read. That is the case when its
- * workspace id appears in more than one home, when `config.json` names a parent for it,
- * or when `config.json` does not list it, because Mux removes a rolled-up child's entry
+ * workspace id appears in more than one home, when its folder is a symbolic link, when
+ * `config.json` names a parent for it, or when `config.json` does not list it, because Mux removes a rolled-up child's entry
  * and sometimes not its folder. Only those ledgers are kept in memory. At the end, each held ledger is either counted or set aside:
  * - a ledger that is the same file as a ledger already kept, reached through a link, is a
- *   copy of it. A passed ledger is kept before any held one, so a link to a listed folder
- *   never wins over the folder;
+ *   copy of it. Workspace folders that are links are held, and a passed ledger is kept
+ *   before any held one and a held real folder before a held link, so a link never wins
+ *   over the folder it points to;
  * - a copy of a workspace found in several homes loses to the copy with the later last
  *   request (the larger total when neither has one);
  * - a child named in a counted ledger's `rolledUpFrom` is already inside that parent.
@@ -51,6 +52,8 @@ export class SetAsideResolver {
 
   constructor(
     private readonly idsInSeveralHomes: ReadonlySet<string>,
+    /** Whether a home's workspace folder is a symbolic link, as far as the file system reports. */
+    private readonly isLinkedFolder: (home: string, workspaceId: string) => boolean,
     private readonly ledgerPathOf: (home: string, workspaceId: string) => string,
     /** Returns the first home whose `sessions/` lists a workspace id, if any does. */
     private readonly homeListing: (workspaceId: string) => string | undefined
@@ -128,8 +131,10 @@ export class SetAsideResolver {
     /** Ledger path of the counted copy of each workspace found in several homes. */
     const keptCopies = new Map<string, string>()
 
+    // Real folders first, then links, so a link is the copy whenever both lead to one file.
+    const isLinked = (outcome: LedgerCounted) => this.isLinkedFolder(outcome.folder.home, outcome.folder.workspaceId)
     const held: Array<LedgerCounted> = []
-    for (const outcome of this.held) {
+    for (const outcome of [...this.held.filter((outcome) => !isLinked(outcome)), ...this.held.filter(isLinked)]) {
       const copy = this.sameFileCopy(outcome)
       if (copy !== undefined) {
         events.push(copy)
@@ -207,6 +212,8 @@ export class SetAsideResolver {
 
   private mightBeCountedElsewhere(outcome: LedgerCounted): boolean {
     if (this.idsInSeveralHomes.has(outcome.folder.workspaceId)) return true
+    // A link to another workspace folder must not be kept before the folder it points to.
+    if (this.isLinkedFolder(outcome.folder.home, outcome.folder.workspaceId)) return true
     // The outcome carries its home's config.json entry: none when the home has no usable
     // config.json or the file does not list the workspace.
     return outcome.workspace === undefined || outcome.workspace.parentWorkspaceId !== undefined

@@ -2,7 +2,7 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import { Chunk, Clock, Effect, Either, Stream } from "effect"
 import { findHomes } from "../discover/findHomes.js"
-import { listWorkspaces, toWorkspaceFolder } from "../discover/listWorkspaces.js"
+import { listWorkspaces, toWorkspaceFolder, type WorkspaceListing } from "../discover/listWorkspaces.js"
 import type { HomeNotFound, NoHomeFound } from "../domain/errors.js"
 import type { Home } from "../domain/Home.js"
 import type { CollectorEvent, HomeOpened, WorkspaceNeverUsed } from "../domain/Outcome.js"
@@ -26,6 +26,8 @@ const WORKSPACES_PER_CHUNK = 256
 interface OpenedHome {
   readonly home: Home
   readonly workspaceIds: ReadonlyArray<string>
+  /** Workspace folders that are symbolic links. */
+  readonly linkedIds: ReadonlySet<string>
   readonly directory: WorkspaceDirectory
   readonly opened: HomeOpened
   /** Workspaces `config.json` lists that have no session folder. */
@@ -57,8 +59,10 @@ export const collectEvents = (
       }
 
       const directories = new Map(opened.map((home) => [home.home.path, home.directory]))
+      const linkedIdsByHome = new Map(opened.map((home) => [home.home.path, home.linkedIds]))
       const resolver = new SetAsideResolver(
         idsInSeveralHomes(opened),
+        (home, workspaceId) => linkedIdsByHome.get(home)?.has(workspaceId) === true,
         (home, workspaceId) => toWorkspaceFolder(home, workspaceId, path).ledgerPath,
         (workspaceId) => opened.find((home) => isListed(home.workspaceIds, workspaceId))?.home.path
       )
@@ -106,7 +110,10 @@ const openHome = (home: Home): Effect.Effect<OpenedHome, never, FileSystem.FileS
   Effect.gen(function*() {
     const config = yield* readConfig(home)
     const listing = yield* Effect.either(listWorkspaces(home))
-    const workspaceIds = Either.getOrElse(listing, () => [] as Array<string>)
+    const { ids: workspaceIds, linked: linkedIds } = Either.getOrElse(
+      listing,
+      (): WorkspaceListing => ({ ids: [], linked: new Set() })
+    )
     const onDisk = new Set(workspaceIds)
 
     const withoutFolder = Either.isLeft(listing)
@@ -119,7 +126,7 @@ const openHome = (home: Home): Effect.Effect<OpenedHome, never, FileSystem.FileS
       configAvailable: config.directory.available,
       problems: Either.isLeft(listing) ? [...config.problems, listing.left] : config.problems
     }
-    return { home, workspaceIds, directory: config.directory, opened, withoutFolder }
+    return { home, workspaceIds, linkedIds, directory: config.directory, opened, withoutFolder }
   })
 
 /** Binary search in a listing sorted by code unit, as `listWorkspaces` returns it. */

@@ -1,3 +1,4 @@
+import type { PlatformError } from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import { Effect } from "effect"
@@ -5,6 +6,15 @@ import { compareCodeUnits } from "../domain/compareCodeUnits.js"
 import { SessionsUnreadable } from "../domain/errors.js"
 import type { Home } from "../domain/Home.js"
 import { LEDGER_FILE_NAME, type WorkspaceFolder } from "../domain/Workspace.js"
+import { type FolderEntry, folderEntryListerOf } from "../read/smallFileReads.js"
+
+/** The workspace folders of a home. */
+export interface WorkspaceListing {
+  /** Folder names, sorted by code unit. */
+  readonly ids: Array<string>
+  /** The names that are symbolic links, when the `FileSystem` reports links (the Node layer does). */
+  readonly linked: ReadonlySet<string>
+}
 
 /**
  * Lists the workspace ids of a home: every entry of `sessions/`, one level down
@@ -15,16 +25,21 @@ import { LEDGER_FILE_NAME, type WorkspaceFolder } from "../domain/Workspace.js"
  */
 export const listWorkspaces = (
   home: Home
-): Effect.Effect<Array<string>, SessionsUnreadable, FileSystem.FileSystem | Path.Path> =>
+): Effect.Effect<WorkspaceListing, SessionsUnreadable, FileSystem.FileSystem | Path.Path> =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
     const sessionsPath = path.join(home.path, "sessions")
 
-    const names = yield* fs.readDirectory(sessionsPath).pipe(
+    const listEntries = folderEntryListerOf(fs)
+    const entries: Effect.Effect<Array<FolderEntry>, PlatformError> = listEntries === undefined
+      ? Effect.map(fs.readDirectory(sessionsPath), (names) => names.map((name) => ({ name, isSymbolicLink: false })))
+      : listEntries(sessionsPath)
+
+    const listed = yield* entries.pipe(
       Effect.catchIf(
         (error) => error._tag === "SystemError" && error.reason === "NotFound",
-        () => Effect.succeed([] as Array<string>)
+        () => Effect.succeed([] as Array<FolderEntry>)
       ),
       Effect.mapError((error) =>
         new SessionsUnreadable({
@@ -37,7 +52,10 @@ export const listWorkspaces = (
       )
     )
 
-    return names.slice().sort(compareCodeUnits)
+    return {
+      ids: listed.map((entry) => entry.name).sort(compareCodeUnits),
+      linked: new Set(listed.filter((entry) => entry.isSymbolicLink).map((entry) => entry.name))
+    }
   })
 
 /**

@@ -3,7 +3,7 @@ import { SystemError, type SystemErrorReason } from "@effect/platform/Error"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { Effect, Layer, Option } from "effect"
 import * as NFS from "node:fs"
-import { type SmallFile, withSmallFileReads } from "./smallFileReads.js"
+import { type FolderEntry, type SmallFile, withSmallFileReads } from "./smallFileReads.js"
 
 /**
  * The Node `FileSystem` with `stat` and `readFileString` done as synchronous calls.
@@ -14,7 +14,8 @@ import { type SmallFile, withSmallFileReads } from "./smallFileReads.js"
  * Errors are `SystemError`s with the same `reason` values the stock layer uses.
  *
  * The service also carries a `SmallFileReader` (see `smallFileReads.ts`), which reads a
- * ledger and its `stat` facts through one open file, with no Effect per file.
+ * ledger and its `stat` facts through one open file, with no Effect per file, and a
+ * `FolderEntryLister`, which lists the workspace folders with their link status.
  */
 export const layer: Layer.Layer<FileSystem.FileSystem> = Layer.effect(
   FileSystem.FileSystem,
@@ -31,8 +32,19 @@ export const layer: Layer.Layer<FileSystem.FileSystem> = Layer.effect(
           try: () => NFS.readFileSync(path, { encoding: toBufferEncoding(encoding) }),
           catch: (error) => toSystemError(error, "readFileString", path)
         })
-    }), readSmallFile))
+    }), readSmallFile, listFolderEntries))
 ).pipe(Layer.provide(NodeFileSystem.layer))
+
+/** Lists a folder's entries with their link status, from the types the folder read reports. */
+const listFolderEntries = (path: string): Effect.Effect<Array<FolderEntry>, SystemError> =>
+  Effect.try({
+    try: () =>
+      NFS.readdirSync(path, { withFileTypes: true }).map((entry) => ({
+        name: entry.name,
+        isSymbolicLink: entry.isSymbolicLink()
+      })),
+    catch: (error) => toSystemError(error, "readDirectory", path)
+  })
 
 /**
  * Non-blocking, so that opening a FIFO returns at once and `fstat` rejects it, where a

@@ -1,4 +1,6 @@
+import type { PlatformError } from "@effect/platform/Error"
 import type * as FileSystem from "@effect/platform/FileSystem"
+import type { Effect } from "effect"
 
 /**
  * A small regular file read in one synchronous call, with the facts of `stat` the
@@ -31,18 +33,50 @@ export type SmallFileReader = (path: string, maxBytes: number) => SmallFile | un
  */
 export const SmallFileReads: unique symbol = Symbol.for("mux-collector/SmallFileReads")
 
+/** One entry of a folder, and whether it is a symbolic link. */
+export interface FolderEntry {
+  readonly name: string
+  readonly isSymbolicLink: boolean
+}
+
+/**
+ * Lists a folder like `FileSystem.readDirectory`, with each entry's link status from the
+ * same read of the folder.
+ */
+export type FolderEntryLister = (path: string) => Effect.Effect<Array<FolderEntry>, PlatformError>
+
+/**
+ * Key of an optional method of a `FileSystem` service: a `FolderEntryLister`. With it, the
+ * collector can find the workspace folders that are links to other folders, and a link
+ * never takes the place of the folder it points to.
+ */
+export const FolderEntryListing: unique symbol = Symbol.for("mux-collector/FolderEntryListing")
+
 interface WithSmallFileReads {
   readonly [SmallFileReads]?: SmallFileReader
+  readonly [FolderEntryListing]?: FolderEntryLister
 }
+
+/** Returns the `FolderEntryLister` a `FileSystem` carries, if any. */
+export const folderEntryListerOf = (fs: FileSystem.FileSystem): FolderEntryLister | undefined =>
+  (fs as FileSystem.FileSystem & WithSmallFileReads)[FolderEntryListing]
 
 /** The `SmallFileReader` a `FileSystem` carries, if any. */
 export const smallFileReaderOf = (fs: FileSystem.FileSystem): SmallFileReader | undefined =>
   (fs as FileSystem.FileSystem & WithSmallFileReads)[SmallFileReads]
 
 /**
- * Adds a `SmallFileReader` to a `FileSystem`, as a property that is not enumerable. A
+ * Adds a `SmallFileReader` and a `FolderEntryLister` to a `FileSystem`, as properties that
+ * are not enumerable. A
  * program that wraps the service with a spread, such as `{ ...fs, readFileString }`,
  * therefore gets a copy without the reader, and the collector reads through its methods.
  */
-export const withSmallFileReads = (fs: FileSystem.FileSystem, reader: SmallFileReader): FileSystem.FileSystem =>
-  Object.defineProperty({ ...fs }, SmallFileReads, { value: reader, enumerable: false })
+export const withSmallFileReads = (
+  fs: FileSystem.FileSystem,
+  reader: SmallFileReader,
+  lister: FolderEntryLister
+): FileSystem.FileSystem =>
+  Object.defineProperties({ ...fs }, {
+    [SmallFileReads]: { value: reader, enumerable: false },
+    [FolderEntryListing]: { value: lister, enumerable: false }
+  })
