@@ -23,7 +23,15 @@ const unsafe: ReadonlyArray<readonly [name: string, character: string, escaped: 
   ["byte-order mark", "\ufeff", "\\ufeff"],
   ["interlinear annotation anchor", "\ufff9", "\\ufff9"],
   ["tag latin capital A", "\u{E0041}", "\\udb40\\udc41"],
-  ["cancel tag", "\u{E007F}", "\\udb40\\udc7f"]
+  ["cancel tag", "\u{E007F}", "\\udb40\\udc7f"],
+  ["Arabic number sign", "\u0600", "\\u0600"],
+  ["combining grapheme joiner", "\u034f", "\\u034f"],
+  ["Hangul filler", "\u3164", "\\u3164"],
+  ["Mongolian free variation selector", "\u180b", "\\u180b"],
+  ["variation selector 16", "\ufe0f", "\\ufe0f"],
+  ["variation selector 17", "\u{E0100}", "\\udb40\\udd00"],
+  ["lone high surrogate", "\ud800", "\\ud800"],
+  ["lone low surrogate", "\udc00", "\\udc00"]
 ]
 
 describe("escapeText", () => {

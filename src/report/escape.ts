@@ -1,17 +1,15 @@
 /**
- * Characters that must not reach a terminal raw. C0 and C1 control characters (ESC, BEL,
- * CSI, ...) drive the terminal, and bidirectional marks and overrides reorder text.
- * Invisible characters make two different values look the same: the soft hyphen,
- * zero-width spaces and joiners, the word joiner and invisible operators, deprecated
- * format characters, interlinear annotation marks, the byte-order mark, line and
- * paragraph separators, and tag characters. Tag characters are the surrogate pairs
- * U+DB40 U+DC00 to U+DB40 U+DC7F.
+ * Characters that must not reach a terminal raw, by Unicode general category where one
+ * fits. Controls (Cc: C0, DEL, C1) drive the terminal. Format characters (Cf: bidi marks
+ * and overrides, zero-width spaces and joiners, the word joiner, the soft hyphen, the
+ * byte-order mark, tag characters, ...) reorder text or hide in it, like line and
+ * paragraph separators (Zl, Zp). Lone surrogates (Cs) print as U+FFFD. The list adds
+ * characters that draw nothing outside those categories: the combining grapheme joiner,
+ * Hangul fillers, Mongolian free variation selectors and variation selectors.
  */
-const INVISIBLE_AND_BIDI =
-  "\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u2028-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb"
-const TAG_CHARACTER = "\\udb40[\\udc00-\\udc7f]"
+const HIDDEN = "\\p{Cf}\\p{Zl}\\p{Zp}\\p{Cs}\\u034f\\u115f\\u1160\\u180b-\\u180f\\u3164\\ufe00-\\ufe0f\\uffa0\\u{e0100}-\\u{e01ef}"
 
-const UNSAFE_IN_TEXT = new RegExp(`[\\u0000-\\u001f\\u007f-\\u009f${INVISIBLE_AND_BIDI}]|${TAG_CHARACTER}`, "g")
+const UNSAFE_IN_TEXT = new RegExp(`[\\p{Cc}${HIDDEN}]`, "gu")
 
 /** Escapes each UTF-16 code unit of a match as `\uNNNN`. */
 const toUnicodeEscapes = (match: string): string => {
@@ -29,12 +27,12 @@ export const escapeText = (text: string): string =>
     return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : toUnicodeEscapes(match)
   })
 
-/** The same set without C0 controls, which `JSON.stringify` escapes itself. */
-export const UNSAFE_IN_JSON = new RegExp(`[\\u007f-\\u009f${INVISIBLE_AND_BIDI}]|${TAG_CHARACTER}`, "g")
+/** The same set without C0 controls and lone surrogates, which `JSON.stringify` escapes itself. */
+export const UNSAFE_IN_JSON = new RegExp(`[\\u007f-\\u009f${HIDDEN}]`, "gu")
 
 /**
- * Escapes DEL, C1 controls, bidirectional overrides and invisible characters in JSON text
- * as `\uNNNN`. Escaping works character by character, so JSON texts can be joined
+ * Escapes DEL, C1 controls, format characters and the other hidden characters in JSON
+ * text as `\uNNNN`. Escaping works character by character, so JSON texts can be joined
  * before or after it with the same result.
  */
 export const escapeJsonText = (json: string): string => json.replace(UNSAFE_IN_JSON, toUnicodeEscapes)
