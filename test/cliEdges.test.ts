@@ -49,7 +49,7 @@ describe("--max-ledger-bytes", () => {
       const result = await runCli(["summary", "--root", FIXTURE_HOME, "--max-ledger-bytes", value])
 
       expect(result.status).toBe(2)
-      expect(result.stderr).toContain(`invalid --max-ledger-bytes ${value}: expected a positive whole number of bytes`)
+      expect(result.stderr).toContain(`invalid --max-ledger-bytes ${JSON.stringify(value)}: expected a positive whole number of bytes`)
       expect(result.stdout).toBe("")
     })
   }
@@ -58,7 +58,7 @@ describe("--max-ledger-bytes", () => {
     const result = await runCli(["summary", "--root", FIXTURE_HOME, "--max-ledger-bytes", "1\u001b[31m"])
 
     expect(result.status).toBe(2)
-    expect(result.stderr).toContain("invalid --max-ledger-bytes 1\\x1b[31m")
+    expect(result.stderr).toContain("invalid --max-ledger-bytes \"1\\u001b[31m\"")
     expect(result.stderr).not.toContain("\u001b")
   })
 

@@ -98,7 +98,7 @@ export const toRunSettings = (values: CommonOptionValues): Effect.Effect<RunSett
     if (maxLedgerBytes === undefined) {
       return yield* Effect.fail(
         new UsageError(
-          `invalid --max-ledger-bytes ${values.maxLedgerBytes}: expected a positive whole number of bytes in decimal digits, such as ${DEFAULT_MAX_LEDGER_BYTES}`
+          `invalid --max-ledger-bytes ${JSON.stringify(values.maxLedgerBytes)}: expected a positive whole number of bytes in decimal digits, such as ${DEFAULT_MAX_LEDGER_BYTES}`
         )
       )
     }

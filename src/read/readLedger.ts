@@ -145,7 +145,8 @@ const explainMissing = (
     return Effect.fail(
       new LedgerUnreadable({
         ...ids,
-        reason: "the workspace folder's name is not valid UTF-8 (shown with U+FFFD), so it cannot be opened by name"
+        reason:
+          "the workspace folder's name is not valid UTF-8 (shown with U+FFFD), so it cannot be opened by name; rename the folder to a valid UTF-8 name"
       })
     )
   }
