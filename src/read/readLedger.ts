@@ -101,7 +101,7 @@ const explainFailure = (
   folder: WorkspaceFolder,
   error: PlatformError
 ): Effect.Effect<never, LedgerMissing | LedgerUnreadable | NotAWorkspaceFolder> => {
-  const ids = { path: folder.ledgerPath, workspaceId: folder.workspaceId }
+  const ids = idsOf(folder)
   if (error._tag === "BadArgument") {
     return Effect.fail(new LedgerUnreadable({ ...ids, reason: error.description ?? "invalid path" }))
   }

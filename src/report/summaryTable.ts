@@ -54,6 +54,7 @@ export function* summaryTableBlocks(summary: Summary): Generator<string> {
  */
 const ROWS_PER_PAGE = 200
 
+/** Style of every table: no colours, and no line between rows. */
 const TABLE_STYLE = { head: [], border: [], compact: true }
 
 /**
@@ -129,7 +130,7 @@ export const renderAgentTable = (split: AgentSplit): string => {
   const table = new Table({
     head: ["Agent", "Workspaces", "Total tokens", "Cost (USD)", "Source"],
     colAligns: ["left", "right", "right", "right", "left"],
-    style: { head: [], border: [], compact: true }
+    style: TABLE_STYLE
   })
   for (const row of split.rows) {
     const cost = row.usd === null ? "unpriced" : `${formatUsd(row.usd)}${row.costIncomplete ? " partial" : ""}`
