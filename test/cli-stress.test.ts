@@ -4,7 +4,7 @@
  * `check --json` on every damaged ledger, `--strict`, and an invalid `--since`.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from "node:child_process"
+import { type ChildProcess, type ChildProcessWithoutNullStreams, execFileSync, spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -51,7 +51,7 @@ interface Ended {
   readonly signal: NodeJS.Signals | null
 }
 
-const whenClosed = (child: ChildProcessWithoutNullStreams): Promise<Ended> =>
+const whenClosed = (child: ChildProcess): Promise<Ended> =>
   new Promise((resolve, reject) => {
     child.on("error", reject)
     child.on("close", (status, signal) => resolve({ status, signal }))
@@ -195,10 +195,7 @@ const interruptRecordsToFile = async (root: string, outputFile: string): Promise
     stdio: ["ignore", output, "ignore"]
   })
   fs.closeSync(output)
-  const ended = new Promise<Ended>((resolve, reject) => {
-    child.on("error", reject)
-    child.on("close", (status, signal) => resolve({ status, signal }))
-  })
+  const ended = whenClosed(child)
   while (fs.statSync(outputFile).size === 0) await new Promise((resolve) => setTimeout(resolve, 5))
   child.kill("SIGINT")
   const result = await ended

@@ -13,19 +13,26 @@ export interface CliResult {
 }
 
 /**
- * Runs the CLI as a real child process (`node --import tsx src/main.ts ...`) and
- * returns its exit status and output. `env` entries set to undefined are removed.
+ * Runs the CLI as a real child process (`node --import tsx src/main.ts ...`, or
+ * `node <script> ...` for a built JavaScript file) and returns its exit status and
+ * output. `env` entries set to undefined are removed.
  */
 export const runCli = (
   args: ReadonlyArray<string>,
-  options: { readonly env?: Record<string, string | undefined>; readonly cwd?: string } = {}
+  options: {
+    readonly env?: Record<string, string | undefined>
+    readonly cwd?: string
+    /** A built JavaScript entry point to run with plain `node` instead of the sources. */
+    readonly script?: string
+  } = {}
 ): Promise<CliResult> =>
   new Promise((resolve, reject) => {
     const env: Record<string, string> = {}
     for (const [key, value] of Object.entries({ ...process.env, ...options.env })) {
       if (value !== undefined) env[key] = value
     }
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "src/main.ts"), ...args], {
+    const entry = options.script === undefined ? ["--import", "tsx", path.join(repoRoot, "src/main.ts")] : [options.script]
+    const child = spawn(process.execPath, [...entry, ...args], {
       cwd: options.cwd ?? repoRoot,
       env,
       stdio: ["ignore", "pipe", "pipe"]
