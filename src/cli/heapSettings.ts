@@ -8,7 +8,7 @@ import { setFlagsFromString } from "node:v8"
  * records live long, and allocate all later ones in the old generation. On a home of
  * 100,000 workspaces that decision, taken in some runs and not others, raised the peak
  * memory of `records` from about 215 MB to 310 to 356 MB. The records of one chunk are
- * short-lived, so the decision is never right for this tool.
+ * short-lived, so the decision is wrong for them.
  *
  * V8 reads this flag at each collection, so setting it at start-up takes effect. The
  * library does not set it: a program that imports the library keeps its own settings.

@@ -25,9 +25,8 @@ export interface Claim {
  * `config.json` names a parent for it, or when `config.json` does not list it, because Mux removes a rolled-up child's entry
  * and sometimes not its folder. Only those ledgers are kept in memory. At the end, each held ledger is either counted or set aside:
  * - a ledger that is the same file as a ledger already kept, reached through a link, is a
- *   copy of it. Workspace folders that are links are held, and a passed ledger is kept
- *   before any held one and a held real folder before a held link, so a link never wins
- *   over the folder it points to;
+ *   copy of it. Workspace folders that are links are held. Passed ledgers are kept before
+ *   held ones, and held real folders before held links, so a link loses to its target;
  * - a copy of a workspace found in several homes loses to the copy with the later last
  *   request (the larger total when neither has one);
  * - a child named in a counted ledger's `rolledUpFrom` is already inside that parent.
@@ -133,7 +132,7 @@ export class SetAsideResolver {
 
     // Real folders first, then links, so a link is the copy whenever both lead to one file.
     const isLinked = (outcome: LedgerCounted) => this.isLinkedFolder(outcome.folder.home, outcome.folder.workspaceId)
-    const held: Array<LedgerCounted> = []
+    const heldToDecide: Array<LedgerCounted> = []
     for (const outcome of [...this.held.filter((outcome) => !isLinked(outcome)), ...this.held.filter(isLinked)]) {
       const copy = this.sameFileCopy(outcome)
       if (copy !== undefined) {
@@ -142,10 +141,10 @@ export class SetAsideResolver {
       }
       this.rememberFile(outcome)
       this.recordClaims(outcome)
-      held.push(outcome)
+      heldToDecide.push(outcome)
     }
 
-    for (const copies of groupById(held).values()) {
+    for (const copies of groupById(heldToDecide).values()) {
       const [winner, ...losers] = copies.slice().sort(compareCopies)
       if (winner === undefined) continue
       winners.push(winner)

@@ -62,7 +62,7 @@ export const readLedger = (
 
 /**
  * Reads one ledger through a `SmallFileReader`, with no Effect. Returns `undefined` when
- * the reader could not read it; `readLedger` then finds out why.
+ * the reader could not read it, and `readLedger` then finds out why.
  */
 export const readLedgerSync = (
   read: SmallFileReader,
@@ -132,7 +132,7 @@ const explainFailure = (
 }
 
 /**
- * Tells a ledger that is really missing from one that cannot be reached: the workspace
+ * Distinguishes a ledger that is missing from one that cannot be reached: the workspace
  * folder is a symbolic link whose target is gone, or its name is not valid UTF-8. Node
  * lists such a name with U+FFFD in place of the invalid bytes, and that name opens nothing.
  */

@@ -61,7 +61,7 @@ interface WithSmallFileReads {
 export const folderEntryListerOf = (fs: FileSystem.FileSystem): FolderEntryLister | undefined =>
   (fs as FileSystem.FileSystem & WithSmallFileReads)[FolderEntryListing]
 
-/** The `SmallFileReader` a `FileSystem` carries, if any. */
+/** Returns the `SmallFileReader` a `FileSystem` carries, if any. */
 export const smallFileReaderOf = (fs: FileSystem.FileSystem): SmallFileReader | undefined =>
   (fs as FileSystem.FileSystem & WithSmallFileReads)[SmallFileReads]
 
